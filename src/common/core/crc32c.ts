@@ -1,0 +1,94 @@
+/**
+ * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), as PostgreSQL's pg_crc32c.h:
+ * INIT_CRC32C = 0xFFFFFFFF, COMP_CRC32C over the data, FIN_CRC32C = xor 0xFFFFFFFF.
+ *
+ * Pure TypeScript, slicing-by-16 (sixteen 256-entry tables, 16 bytes per step). This is the
+ * reference implementation; the optional native module must agree with it bit for bit.
+ */
+
+const POLY = 0x82f63b78;
+const SLICES = 16;
+
+/** Int32Array loads use host byte order; the word loop is only valid on little-endian hosts. */
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** TABLES[k * 256 + b]: CRC of byte b followed by k zero bytes. */
+const TABLES = buildTables();
+
+function buildTables(): Int32Array {
+  const t = new Int32Array(256 * SLICES);
+  for (let b = 0; b < 256; b++) {
+    let c = b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
+    t[b] = c;
+  }
+  for (let b = 0; b < 256; b++) {
+    let c = t[b] as number;
+    for (let k = 1; k < SLICES; k++) {
+      c = (t[c & 0xff] as number) ^ (c >>> 8);
+      t[k * 256 + b] = c;
+    }
+  }
+  return t;
+}
+
+/**
+ * Continues a running (un-finalized) CRC state over `bytes[start, end)`.
+ * Use with `CRC32C_INIT` and `crc32cFinish` for PostgreSQL's INIT/COMP/FIN sequence.
+ *
+ * The bulk loop loads aligned 32-bit words through an Int32Array view (4 loads per 16 bytes
+ * instead of 16); that is what makes it ~1.5x faster than byte-wise slicing-by-16.
+ */
+export function crc32cUpdate(state: number, bytes: Uint8Array, start = 0, end = bytes.length): number {
+  const T = TABLES;
+  let c = state | 0;
+  let i = start;
+  if (HOST_IS_LITTLE_ENDIAN && end - i >= 64) {
+    const misalign = (bytes.byteOffset + i) & 3;
+    if (misalign !== 0) {
+      for (const stop = i + 4 - misalign; i < stop; i++) c = T[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+    }
+    const nWords = ((end - i) >>> 4) << 2;
+    const w = new Int32Array(bytes.buffer, bytes.byteOffset + i, nWords);
+    for (let j = 0; j < nWords; j += 4) {
+      const a = c ^ w[j]!;
+      const b = w[j + 1]!;
+      const d = w[j + 2]!;
+      const e = w[j + 3]!;
+      c =
+        T[3840 + (a & 0xff)]! ^
+        T[3584 + ((a >>> 8) & 0xff)]! ^
+        T[3328 + ((a >>> 16) & 0xff)]! ^
+        T[3072 + (a >>> 24)]! ^
+        T[2816 + (b & 0xff)]! ^
+        T[2560 + ((b >>> 8) & 0xff)]! ^
+        T[2304 + ((b >>> 16) & 0xff)]! ^
+        T[2048 + (b >>> 24)]! ^
+        T[1792 + (d & 0xff)]! ^
+        T[1536 + ((d >>> 8) & 0xff)]! ^
+        T[1280 + ((d >>> 16) & 0xff)]! ^
+        T[1024 + (d >>> 24)]! ^
+        T[768 + (e & 0xff)]! ^
+        T[512 + ((e >>> 8) & 0xff)]! ^
+        T[256 + ((e >>> 16) & 0xff)]! ^
+        T[e >>> 24]!;
+    }
+    i += nWords * 4;
+  }
+  for (; i < end; i++) c = T[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return c;
+}
+
+export const CRC32C_INIT = 0xffffffff | 0;
+
+export function crc32cFinish(state: number): number {
+  return (state ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * The finalized CRC-32C of `bytes`, optionally continuing from a previous finalized value
+ * (`crc32c(b, crc32c(a)) === crc32c(a ++ b)`), like the native module's signature.
+ */
+export function crc32c(bytes: Uint8Array, previous = 0): number {
+  return crc32cFinish(crc32cUpdate((previous ^ 0xffffffff) | 0, bytes));
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Real-server tests start PostgreSQL; give them room, and keep files serial per worker.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    pool: 'forks',
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    globalSetup: ['test/support/global-setup.ts'],
+  },
+});
