@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * pgffi — command-line front end. Each subcommand lives in ./commands/<name>.ts and exports
+ * `run(args: string[]): Promise<number>` (the exit code); they load lazily so one command's
+ * dependencies never slow another's start.
+ */
+import { readFileSync } from 'node:fs';
+
+const COMMANDS: Readonly<Record<string, string>> = {
+  waldump: 'decode WAL like pg_waldump',
+  pageinspect: 'decode relation pages like pageinspect',
+  checksums: 'verify, enable or disable data checksums like pg_checksums',
+  controldata: 'print pg_control like pg_controldata',
+  explore: 'browse WAL and pages in the browser',
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, what]) => `  ${name.padEnd(12)} ${what}`);
+  return `pgffi — PostgreSQL 14/15/16 on-disk formats\n\nUsage:\n  pgffi COMMAND [OPTIONS]\n\nCommands:\n${lines.join('\n')}\n\nOptions:\n  -V, --version  print version (and whether the native module is active)\n  -?, --help     show this help\n`;
+}
+
+async function version(): Promise<string> {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  let backend = 'pure TypeScript';
+  try {
+    const loader = '../node/native.js'; // written by the native-module work; absent means pure TS
+    const native = (await import(loader)) as { nativeActive?: () => boolean };
+    if (native.nativeActive?.()) backend = 'native';
+  } catch {
+    // no loader in this build: pure TypeScript
+  }
+  return `pgffi (postgres-ffi) ${pkg.version} [${backend}]`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-?' || command === '-h') {
+    process.stdout.write(usage());
+    return command === undefined ? 1 : 0;
+  }
+  if (command === '--version' || command === '-V') {
+    process.stdout.write(`${await version()}\n`);
+    return 0;
+  }
+  if (!(command in COMMANDS)) {
+    process.stderr.write(`pgffi: unknown command "${command}"\n${usage()}`);
+    return 1;
+  }
+  const mod = (await import(`./commands/${command}.js`)) as { run(args: string[]): Promise<number> };
+  return mod.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`pgffi: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);
