@@ -1,0 +1,6 @@
+/**
+ * postgres-ffi/v14 — the API bound to PostgreSQL 14: its profile, constants and layouts, and
+ * the shared decoders/encoders applied to them.
+ */
+export * as constants from './constants.js';
+export { profile } from './profile.js';

@@ -1,0 +1,27 @@
+/**
+ * The PostgreSQL 14 profile: generated layouts plus hand-kept constants, the data that drives
+ * the shared decoders in src/common for this major version.
+ */
+import type { PgVersionProfile } from '../common/profile.js';
+import * as C from './constants.js';
+
+export const profile: PgVersionProfile = {
+  major: 14,
+  headersRelease: '14.23',
+  XLOG_PAGE_MAGIC: C.XLOG_PAGE_MAGIC,
+  PG_CONTROL_VERSION: C.PG_CONTROL_VERSION,
+  CATALOG_VERSION_NO: C.CATALOG_VERSION_NO,
+  BLCKSZ: C.BLCKSZ,
+  XLOG_BLCKSZ: C.XLOG_BLCKSZ,
+  bkpImage: {
+    HAS_HOLE: C.BKPIMAGE_HAS_HOLE,
+    APPLY: C.BKPIMAGE_APPLY,
+    COMPRESS_PGLZ: C.BKPIMAGE_IS_COMPRESSED,
+    COMPRESS_LZ4: 0,
+    COMPRESS_ZSTD: 0,
+  },
+  RM_MAX_BUILTIN_ID: C.RM_MAX_BUILTIN_ID,
+  customRmgrs: false,
+  rmgrNames: C.RMGR_NAMES,
+  layouts: {},
+};

@@ -1,0 +1,6 @@
+/**
+ * postgres-ffi/v15 — the API bound to PostgreSQL 15: its profile, constants and layouts, and
+ * the shared decoders/encoders applied to them.
+ */
+export * as constants from './constants.js';
+export { profile } from './profile.js';

@@ -1,0 +1,6 @@
+/**
+ * postgres-ffi/v16 — the API bound to PostgreSQL 16: its profile, constants and layouts, and
+ * the shared decoders/encoders applied to them.
+ */
+export * as constants from './constants.js';
+export { profile } from './profile.js';
