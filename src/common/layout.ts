@@ -22,6 +22,11 @@ export interface FieldLayout {
   readonly bitOffset?: number;
   /** For bitfields: width in bits. */
   readonly bitWidth?: number;
+  /**
+   * For an anonymous struct or union member (ctype `struct` / `union`, e.g. HeapTupleHeaderData's
+   * t_choice): its members, with offsets relative to this field.
+   */
+  readonly members?: readonly FieldLayout[];
 }
 
 export interface StructLayout {
@@ -29,6 +34,8 @@ export interface StructLayout {
   readonly size: number;
   readonly align: number;
   readonly fields: readonly FieldLayout[];
+  /** Server header (relative to include/server) that declares the struct, e.g. `access/xlogrecord.h`. */
+  readonly header?: string;
 }
 
 /** Offset of `field` in `layout`; throws at load time if a layout lacks a field a decoder needs. */
