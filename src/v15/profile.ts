@@ -4,6 +4,7 @@
  */
 import type { PgVersionProfile } from '../common/profile.js';
 import * as C from './constants.js';
+import { LAYOUTS } from './gen/index.gen.js';
 
 export const profile: PgVersionProfile = {
   major: 15,
@@ -23,5 +24,5 @@ export const profile: PgVersionProfile = {
   RM_MAX_BUILTIN_ID: C.RM_MAX_BUILTIN_ID,
   customRmgrs: true,
   rmgrNames: C.RMGR_NAMES,
-  layouts: {},
+  layouts: LAYOUTS,
 };

@@ -3,4 +3,5 @@
  * the shared decoders/encoders applied to them.
  */
 export * as constants from './constants.js';
+export * as layouts from './gen/index.gen.js';
 export { profile } from './profile.js';
