@@ -5,6 +5,8 @@
  * dependencies never slow another's start.
  */
 import { readFileSync } from 'node:fs';
+// Installs the native accelerator when present (POSTGRES_FFI_NATIVE=0 turns it off).
+import { backendDescription } from '../node/native.js';
 
 const COMMANDS: Readonly<Record<string, string>> = {
   waldump: 'decode WAL like pg_waldump',
@@ -21,15 +23,7 @@ function usage(): string {
 
 async function version(): Promise<string> {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  let backend = 'pure TypeScript';
-  try {
-    const loader = '../node/native.js'; // written by the native-module work; absent means pure TS
-    const native = (await import(loader)) as { nativeActive?: () => boolean };
-    if (native.nativeActive?.()) backend = 'native';
-  } catch {
-    // no loader in this build: pure TypeScript
-  }
-  return `pgffi (postgres-ffi) ${pkg.version} [${backend}]`;
+  return `pgffi (postgres-ffi) ${pkg.version} [${backendDescription()}]`;
 }
 
 export async function main(argv: string[]): Promise<number> {

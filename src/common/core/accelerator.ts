@@ -1,0 +1,35 @@
+/**
+ * An optional accelerator for the few byte-crunching kernels (CRC-32C, the page checksum, a
+ * batch page scan). The pure-TS functions are the reference and always present; a runtime that
+ * has something faster (the napi-rs module under Node, see src/node/native.ts) installs it here
+ * once, and the kernels consult it. The core itself never loads anything.
+ */
+
+export interface PageChecksumMismatch {
+  /** Absolute block number. */
+  block: number;
+  stored: number;
+  computed: number;
+}
+
+export interface Accelerator {
+  /** Short name for diagnostics (`native (crc: avx512-vpclmulqdq, checksum: avx2)`). */
+  readonly name: string;
+  /** Finalized CRC-32C of `bytes`, continuing from a previous finalized value. */
+  crc32c(bytes: Uint8Array, previous: number): number;
+  /** pg_checksum_page of one 8192-byte page. */
+  pageChecksum(page: Uint8Array, blockNumber: number): number;
+  /** Every non-new full page of `buffer` whose stored checksum differs from the computed one. */
+  scanPages(buffer: Uint8Array, firstBlockNumber: number): PageChecksumMismatch[];
+}
+
+let installed: Accelerator | null = null;
+
+/** Installs (or, with null, removes) the accelerator. Results must equal the pure-TS kernels'. */
+export function installAccelerator(accelerator: Accelerator | null): void {
+  installed = accelerator;
+}
+
+export function activeAccelerator(): Accelerator | null {
+  return installed;
+}
