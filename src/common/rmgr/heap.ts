@@ -1,14 +1,238 @@
 /**
- * The Heap resource manager (rmgr id RM_HEAP_ID): record identification, typed bodies and
- * pg_waldump-identical descriptions. Work in progress: bodies and descriptions follow.
+ * The Heap resource manager (RM_HEAP_ID 10): records of access/heapam_xlog.h (xl_heap_insert,
+ * xl_heap_delete, xl_heap_update, xl_heap_truncate, xl_heap_confirm, xl_heap_lock,
+ * xl_heap_inplace), decoded into typed bodies and described exactly as heap_desc /
+ * heap_identify (rmgrdesc/heapdesc.c) of the record's major version print them.
  */
 import { RM_HEAP_ID } from '../constants.js';
+import type { PgVersionProfile } from '../profile.js';
+import type { DecodedRecord } from '../wal/record.js';
+import { arrayDesc, hex2, mainData, offsetsByMajor } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
-export const heapRmgr: RmgrDescriptor = {
+export const XLOG_HEAP_INSERT = 0x00;
+export const XLOG_HEAP_DELETE = 0x10;
+export const XLOG_HEAP_UPDATE = 0x20;
+export const XLOG_HEAP_TRUNCATE = 0x30;
+export const XLOG_HEAP_HOT_UPDATE = 0x40;
+export const XLOG_HEAP_CONFIRM = 0x50;
+export const XLOG_HEAP_LOCK = 0x60;
+export const XLOG_HEAP_INPLACE = 0x70;
+export const XLOG_HEAP_OPMASK = 0x70;
+export const XLOG_HEAP_INIT_PAGE = 0x80;
+
+export const XLHL_XMAX_IS_MULTI = 0x01;
+export const XLHL_XMAX_LOCK_ONLY = 0x02;
+export const XLHL_XMAX_EXCL_LOCK = 0x04;
+export const XLHL_XMAX_KEYSHR_LOCK = 0x08;
+export const XLHL_KEYS_UPDATED = 0x10;
+export const XLH_TRUNCATE_CASCADE = 0x01;
+export const XLH_TRUNCATE_RESTART_SEQS = 0x02;
+
+/** Record struct offsets per major version (access/heapam_xlog.h); 16 renamed xl_heap_lock.locking_xid to xmax. */
+export const heapOffsets = offsetsByMajor(
+  {
+    xl_heap_insert: { offnum: 0, flags: 2 },
+    xl_heap_delete: { xmax: 0, offnum: 4, infobits_set: 6, flags: 7 },
+    xl_heap_update: { old_xmax: 0, old_offnum: 4, old_infobits_set: 6, flags: 7, new_xmax: 8, new_offnum: 12 },
+    xl_heap_truncate: { dbId: 0, nrelids: 4, flags: 8, relids: 12 },
+    xl_heap_confirm: { offnum: 0 },
+    xl_heap_inplace: { offnum: 0 },
+  },
+  { xl_heap_lock: { locking_xid: 0, offnum: 4, infobits_set: 6, flags: 7 } },
+  { xl_heap_lock: { xmax: 0, offnum: 4, infobits_set: 6, flags: 7 } },
+);
+
+export interface HeapInsert {
+  kind: 'insert';
+  /** XLOG_HEAP_INIT_PAGE: the page is initialized first. */
+  init: boolean;
+  offnum: number;
+  flags: number;
+}
+export interface HeapDelete {
+  kind: 'delete';
+  xmax: number;
+  offnum: number;
+  infobits_set: number;
+  flags: number;
+}
+export interface HeapUpdate {
+  kind: 'update' | 'hot_update';
+  init: boolean;
+  old_xmax: number;
+  old_offnum: number;
+  old_infobits_set: number;
+  flags: number;
+  new_xmax: number;
+  new_offnum: number;
+}
+export interface HeapTruncate {
+  kind: 'truncate';
+  dbId: number;
+  nrelids: number;
+  flags: number;
+  relids: number[];
+}
+export interface HeapConfirm {
+  kind: 'confirm';
+  offnum: number;
+}
+export interface HeapLock {
+  kind: 'lock';
+  /** xl_heap_lock.xmax (locking_xid before 16); may be a MultiXactId. */
+  xmax: number;
+  offnum: number;
+  infobits_set: number;
+  flags: number;
+}
+export interface HeapInplace {
+  kind: 'inplace';
+  offnum: number;
+}
+export type HeapBody = HeapInsert | HeapDelete | HeapUpdate | HeapTruncate | HeapConfirm | HeapLock | HeapInplace;
+
+const IDENTIFY: Readonly<Record<number, string>> = {
+  [XLOG_HEAP_INSERT]: 'INSERT',
+  [XLOG_HEAP_INSERT | XLOG_HEAP_INIT_PAGE]: 'INSERT+INIT',
+  [XLOG_HEAP_DELETE]: 'DELETE',
+  [XLOG_HEAP_UPDATE]: 'UPDATE',
+  [XLOG_HEAP_UPDATE | XLOG_HEAP_INIT_PAGE]: 'UPDATE+INIT',
+  [XLOG_HEAP_HOT_UPDATE]: 'HOT_UPDATE',
+  [XLOG_HEAP_HOT_UPDATE | XLOG_HEAP_INIT_PAGE]: 'HOT_UPDATE+INIT',
+  [XLOG_HEAP_TRUNCATE]: 'TRUNCATE',
+  [XLOG_HEAP_CONFIRM]: 'HEAP_CONFIRM',
+  [XLOG_HEAP_LOCK]: 'LOCK',
+  [XLOG_HEAP_INPLACE]: 'INPLACE',
+};
+
+export function decodeHeapRecord(record: DecodedRecord, profile: PgVersionProfile): HeapBody {
+  const info = record.info & 0xf0;
+  const op = info & XLOG_HEAP_OPMASK;
+  const init = (info & XLOG_HEAP_INIT_PAGE) !== 0;
+  const L = heapOffsets[profile.major];
+  const d = mainData(record, `Heap ${IDENTIFY[info] ?? 'UNKNOWN'}`);
+  switch (op) {
+    case XLOG_HEAP_INSERT: {
+      const o = L.xl_heap_insert!;
+      return { kind: 'insert', init, offnum: d.u16(o.offnum!), flags: d.u8(o.flags!) };
+    }
+    case XLOG_HEAP_DELETE: {
+      const o = L.xl_heap_delete!;
+      return { kind: 'delete', xmax: d.u32(o.xmax!), offnum: d.u16(o.offnum!), infobits_set: d.u8(o.infobits_set!), flags: d.u8(o.flags!) };
+    }
+    case XLOG_HEAP_UPDATE:
+    case XLOG_HEAP_HOT_UPDATE: {
+      const o = L.xl_heap_update!;
+      return {
+        kind: op === XLOG_HEAP_UPDATE ? 'update' : 'hot_update',
+        init,
+        old_xmax: d.u32(o.old_xmax!),
+        old_offnum: d.u16(o.old_offnum!),
+        old_infobits_set: d.u8(o.old_infobits_set!),
+        flags: d.u8(o.flags!),
+        new_xmax: d.u32(o.new_xmax!),
+        new_offnum: d.u16(o.new_offnum!),
+      };
+    }
+    case XLOG_HEAP_TRUNCATE: {
+      const o = L.xl_heap_truncate!;
+      const nrelids = d.u32(o.nrelids!);
+      return { kind: 'truncate', dbId: d.u32(o.dbId!), nrelids, flags: d.u8(o.flags!), relids: d.u32Array(o.relids!, nrelids) };
+    }
+    case XLOG_HEAP_CONFIRM:
+      return { kind: 'confirm', offnum: d.u16(L.xl_heap_confirm!.offnum!) };
+    case XLOG_HEAP_LOCK: {
+      const o = L.xl_heap_lock!;
+      return {
+        kind: 'lock',
+        xmax: d.u32(o.xmax ?? o.locking_xid!),
+        offnum: d.u16(o.offnum!),
+        infobits_set: d.u8(o.infobits_set!),
+        flags: d.u8(o.flags!),
+      };
+    }
+    default:
+      return { kind: 'inplace', offnum: d.u16(L.xl_heap_inplace!.offnum!) };
+  }
+}
+
+/** out_infobits (14, 15): each set bit as "NAME " (note the trailing blank). */
+export function infobitsClassic(bits: number): string {
+  let s = '';
+  if (bits & XLHL_XMAX_IS_MULTI) s += 'IS_MULTI ';
+  if (bits & XLHL_XMAX_LOCK_ONLY) s += 'LOCK_ONLY ';
+  if (bits & XLHL_XMAX_EXCL_LOCK) s += 'EXCL_LOCK ';
+  if (bits & XLHL_XMAX_KEYSHR_LOCK) s += 'KEYSHR_LOCK ';
+  if (bits & XLHL_KEYS_UPDATED) s += 'KEYS_UPDATED ';
+  return s;
+}
+
+/** infobits_desc (16): "key: [IS_MULTI, LOCK_ONLY]". */
+export function infobitsKeyed(bits: number, key: string): string {
+  const names: string[] = [];
+  if (bits & XLHL_XMAX_IS_MULTI) names.push('IS_MULTI');
+  if (bits & XLHL_XMAX_LOCK_ONLY) names.push('LOCK_ONLY');
+  if (bits & XLHL_XMAX_EXCL_LOCK) names.push('EXCL_LOCK');
+  if (bits & XLHL_XMAX_KEYSHR_LOCK) names.push('KEYSHR_LOCK');
+  if (bits & XLHL_KEYS_UPDATED) names.push('KEYS_UPDATED');
+  return `${key}: [${names.join(', ')}]`;
+}
+
+function describeClassic(b: HeapBody): string {
+  switch (b.kind) {
+    case 'insert':
+      return `off ${b.offnum} flags ${hex2(b.flags)}`;
+    case 'delete':
+      return `off ${b.offnum} flags ${hex2(b.flags)} ${infobitsClassic(b.infobits_set)}`;
+    case 'update':
+    case 'hot_update':
+      return `off ${b.old_offnum} xmax ${b.old_xmax} flags ${hex2(b.flags)} ${infobitsClassic(b.old_infobits_set)}; new off ${b.new_offnum} xmax ${b.new_xmax}`;
+    case 'truncate': {
+      let s = '';
+      if (b.flags & XLH_TRUNCATE_CASCADE) s += 'cascade ';
+      if (b.flags & XLH_TRUNCATE_RESTART_SEQS) s += 'restart_seqs ';
+      s += `nrelids ${b.nrelids} relids`;
+      for (const r of b.relids) s += ` ${r}`;
+      return s;
+    }
+    case 'confirm':
+    case 'inplace':
+      return `off ${b.offnum}`;
+    case 'lock':
+      return `off ${b.offnum}: xid ${b.xmax}: flags ${hex2(b.flags)} ${infobitsClassic(b.infobits_set)}`;
+  }
+}
+
+function describeKeyed(b: HeapBody): string {
+  switch (b.kind) {
+    case 'insert':
+      return `off: ${b.offnum}, flags: ${hex2(b.flags)}`;
+    case 'delete':
+    case 'lock':
+      return `xmax: ${b.xmax}, off: ${b.offnum}, ${infobitsKeyed(b.infobits_set, 'infobits')}, flags: ${hex2(b.flags)}`;
+    case 'update':
+    case 'hot_update':
+      return `old_xmax: ${b.old_xmax}, old_off: ${b.old_offnum}, ${infobitsKeyed(b.old_infobits_set, 'old_infobits')}, flags: ${hex2(b.flags)}, new_xmax: ${b.new_xmax}, new_off: ${b.new_offnum}`;
+    case 'truncate': {
+      const names: string[] = [];
+      if (b.flags & XLH_TRUNCATE_CASCADE) names.push('CASCADE');
+      if (b.flags & XLH_TRUNCATE_RESTART_SEQS) names.push('RESTART_SEQS');
+      return `flags: [${names.join(', ')}], nrelids: ${b.nrelids}, relids:${arrayDesc(b.relids)}`;
+    }
+    case 'confirm':
+    case 'inplace':
+      return `off: ${b.offnum}`;
+  }
+}
+
+export const heapRmgr: RmgrDescriptor<HeapBody> = {
   id: RM_HEAP_ID,
   name: 'Heap',
-  identify: () => undefined,
-  decode: () => ({}),
-  describe: () => '',
+  identify: (info) => IDENTIFY[info & 0xf0],
+  decode: decodeHeapRecord,
+  describe(record, profile) {
+    const body = decodeHeapRecord(record, profile);
+    return profile.major >= 16 ? describeKeyed(body) : describeClassic(body);
+  },
 };

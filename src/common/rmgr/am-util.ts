@@ -1,0 +1,213 @@
+/**
+ * Shared helpers for the access-method rmgr decoders (heap, heap2, btree, hash, gin, gist,
+ * sequence, spgist, brin, generic): bounds-checked little-endian field reads from a record's
+ * main data or block data, block-reference lookups (XLogRecHasBlockData/-Image), and the
+ * printf-style pieces the rmgrdesc functions use ("%g", "0x%02X", array_desc of
+ * access/rmgrdesc_utils.c).
+ */
+import { PgFormatError } from '../core/errors.js';
+import { formatLsn } from '../core/lsn.js';
+import type { PgMajor } from '../core/version.js';
+import type { BlockReference, DecodedRecord } from '../wal/record.js';
+
+/** Field offsets of one C struct (bytes from the struct start), by C field name. */
+export type FieldOffsets = Readonly<Record<string, number>>;
+/** Field offsets of several record structs, by C struct name. */
+export type StructOffsets = Readonly<Record<string, FieldOffsets>>;
+
+/**
+ * Builds the per-major table of record struct offsets from the layout shared by 14–16 and the
+ * structs 16 changed (14 and 15 share every access-method record layout).
+ */
+export function offsetsByMajor(shared: StructOffsets, v14: StructOffsets, v16: StructOffsets): Readonly<Record<PgMajor, StructOffsets>> {
+  const old = { ...shared, ...v14 };
+  return { 14: old, 15: old, 16: { ...shared, ...v16 } };
+}
+
+/** The error every access-method decoder throws for a body that does not fit its record. */
+export function badRecord(record: DecodedRecord, what: string, detail: string): PgFormatError {
+  return new PgFormatError('BAD_RECORD', `invalid ${what} record at ${formatLsn(record.lsn)}: ${detail}`, { lsn: record.lsn });
+}
+
+/**
+ * A bounds-checked view of one part of a record (main data or one block's data). The reads
+ * throw BAD_RECORD naming the record's LSN instead of reading past the part's end.
+ */
+export class RecordPart {
+  readonly bytes: Uint8Array;
+  readonly record: DecodedRecord;
+  /** "Heap2 PRUNE main data", for error messages. */
+  readonly what: string;
+
+  constructor(record: DecodedRecord, bytes: Uint8Array, what: string) {
+    this.record = record;
+    this.bytes = bytes;
+    this.what = what;
+  }
+
+  get length(): number {
+    return this.bytes.length;
+  }
+
+  /** Throws unless bytes [off, off+n) exist. */
+  need(off: number, n: number): void {
+    if (off < 0 || n < 0 || off + n > this.bytes.length) {
+      throw badRecord(this.record, this.what, `${this.bytes.length} bytes, need ${off + n} (field at offset ${off})`);
+    }
+  }
+
+  u8(off: number): number {
+    this.need(off, 1);
+    return this.bytes[off] as number;
+  }
+
+  i8(off: number): number {
+    const v = this.u8(off);
+    return v >= 0x80 ? v - 0x100 : v;
+  }
+
+  bool(off: number): boolean {
+    return this.u8(off) !== 0;
+  }
+
+  u16(off: number): number {
+    this.need(off, 2);
+    const b = this.bytes;
+    return (b[off] as number) | ((b[off + 1] as number) << 8);
+  }
+
+  u32(off: number): number {
+    this.need(off, 4);
+    const b = this.bytes;
+    return ((b[off] as number) | ((b[off + 1] as number) << 8) | ((b[off + 2] as number) << 16) | ((b[off + 3] as number) << 24)) >>> 0;
+  }
+
+  i32(off: number): number {
+    return this.u32(off) | 0;
+  }
+
+  /** A 64-bit value as bigint (FullTransactionId, GistNSN, int64). */
+  u64(off: number): bigint {
+    return (BigInt(this.u32(off + 4)) << 32n) | BigInt(this.u32(off));
+  }
+
+  f64(off: number): number {
+    this.need(off, 8);
+    return new DataView(this.bytes.buffer, this.bytes.byteOffset + off, 8).getFloat64(0, true);
+  }
+
+  /** `count` uint16 values starting at `off` (OffsetNumber arrays). */
+  u16Array(off: number, count: number): number[] {
+    this.need(off, count * 2);
+    const out = new Array<number>(count);
+    for (let i = 0; i < count; i++) out[i] = this.u16(off + 2 * i);
+    return out;
+  }
+
+  /** `count` uint32 values starting at `off` (Oid arrays). */
+  u32Array(off: number, count: number): number[] {
+    this.need(off, count * 4);
+    const out = new Array<number>(count);
+    for (let i = 0; i < count; i++) out[i] = this.u32(off + 4 * i);
+    return out;
+  }
+
+  /** A zero-copy view of [off, off+n). */
+  view(off: number, n: number): Uint8Array {
+    this.need(off, n);
+    return this.bytes.subarray(off, off + n);
+  }
+}
+
+/** The main data of `record` as a checked part. */
+export function mainData(record: DecodedRecord, what: string): RecordPart {
+  return new RecordPart(record, record.mainData, `${what} main data`);
+}
+
+/** Block reference `id` of `record`, or undefined when the record has none. */
+export function blockRef(record: DecodedRecord, id: number): BlockReference | undefined {
+  for (const b of record.blocks) if (b.id === id) return b;
+  return undefined;
+}
+
+/** XLogRecHasBlockData: block `id` exists and carries data. */
+export function hasBlockData(record: DecodedRecord, id: number): boolean {
+  const b = blockRef(record, id);
+  return b?.hasData === true;
+}
+
+/** XLogRecHasBlockImage. */
+export function hasBlockImage(record: DecodedRecord, id: number): boolean {
+  const b = blockRef(record, id);
+  return b?.hasImage === true;
+}
+
+/** XLogRecBlockImageApply. */
+export function blockImageApply(record: DecodedRecord, id: number): boolean {
+  const b = blockRef(record, id);
+  return b?.image?.apply ?? false;
+}
+
+/** The data of block `id` as a checked part, or null when the block is absent or has no data. */
+export function blockData(record: DecodedRecord, id: number, what: string): RecordPart | null {
+  const b = blockRef(record, id);
+  if (b === undefined || !b.hasData) return null;
+  return new RecordPart(record, b.data, `${what} block ${id} data`);
+}
+
+/** Like blockData, but the data must be there. */
+export function requireBlockData(record: DecodedRecord, id: number, what: string): RecordPart {
+  const part = blockData(record, id, what);
+  if (part === null) throw badRecord(record, what, `block ${id} data is missing`);
+  return part;
+}
+
+/** "0x%02X". */
+export function hex2(v: number): string {
+  return `0x${v.toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+/** 'T' or 'F', as the rmgrdesc functions print booleans. */
+export function tf(v: boolean): string {
+  return v ? 'T' : 'F';
+}
+
+/** array_desc (rmgrdesc_utils.c, 16): " [a, b, c]" or " []". */
+export function arrayDesc<T>(items: readonly T[], elem: (item: T) => string = String): string {
+  if (items.length === 0) return ' []';
+  let s = ' [';
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) s += ', ';
+    s += elem(items[i] as T);
+  }
+  return `${s}]`;
+}
+
+/** An epoch:xid pair of a FullTransactionId, as "%u:%u". */
+export function fullXidText(fxid: bigint): string {
+  return `${fxid >> 32n}:${fxid & 0xffff_ffffn}`;
+}
+
+/** printf "%g" (precision 6) as PostgreSQL's snprintf prints a double. */
+export function formatG(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const exp = x.toExponential(5);
+  const e = exp.indexOf('e');
+  const exponent = Number(exp.slice(e + 1));
+  if (exponent < -4 || exponent >= 6) {
+    const mantissa = stripZeros(exp.slice(0, e));
+    const sign = exponent < 0 ? '-' : '+';
+    return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  return stripZeros(x.toFixed(5 - exponent));
+}
+
+function stripZeros(s: string): string {
+  if (!s.includes('.')) return s;
+  let end = s.length;
+  while (s[end - 1] === '0') end--;
+  if (s[end - 1] === '.') end--;
+  return s.slice(0, end);
+}
