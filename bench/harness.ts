@@ -1,0 +1,55 @@
+/**
+ * Small benchmark helpers: time a function over enough iterations, take the best of several
+ * rounds, and print tables with ratios. Benchmarks run contenders side by side in one process.
+ */
+import { spawnSync } from 'node:child_process';
+
+export interface Measurement {
+  name: string;
+  /** Best seconds per iteration. */
+  seconds: number;
+}
+
+/** Best-of-`rounds` seconds per call of `fn`, each round running at least `minSeconds`. */
+export function timeIt(fn: () => unknown, rounds = 5, minSeconds = 0.2): number {
+  let iterations = 1;
+  for (;;) {
+    const t = performance.now();
+    for (let i = 0; i < iterations; i++) fn();
+    if ((performance.now() - t) / 1000 >= minSeconds / 4) break;
+    iterations *= 2;
+  }
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < rounds; r++) {
+    const t = performance.now();
+    for (let i = 0; i < iterations; i++) fn();
+    best = Math.min(best, (performance.now() - t) / 1000 / iterations);
+  }
+  return best;
+}
+
+/** Best-of-`rounds` wall time of a whole process (stdout discarded). */
+export function timeProcess(cmd: string, args: string[], rounds = 5, env: NodeJS.ProcessEnv = process.env): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < rounds; r++) {
+    const t = performance.now();
+    const res = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env, maxBuffer: 1 << 26 });
+    const s = (performance.now() - t) / 1000;
+    if (res.status !== 0 && res.status !== 1) throw new Error(`${cmd} ${args.join(' ')} exited ${res.status}: ${res.stderr}`);
+    best = Math.min(best, s);
+  }
+  return best;
+}
+
+export function gbPerSecond(bytes: number, seconds: number): string {
+  return (bytes / seconds / 1e9).toFixed(2);
+}
+
+export function printTable(title: string, header: string[], rows: (string | number)[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells: (string | number)[]): string => `| ${cells.map((c, i) => String(c).padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(`\n${title}\n`);
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
