@@ -46,6 +46,7 @@ function fieldLiteral(f: FieldLayout, indent: string): string {
   if (f.padding) parts.push('padding: true');
   if (f.bitOffset !== undefined) parts.push(`bitOffset: ${f.bitOffset}`);
   if (f.bitWidth !== undefined) parts.push(`bitWidth: ${f.bitWidth}`);
+  if (f.struct !== undefined) parts.push(`struct: ${q(f.struct)}`);
   if (f.members !== undefined) {
     const inner = f.members.map((m) => `${indent}  ${fieldLiteral(m, `${indent}  `)},\n`).join('');
     parts.push(`members: [\n${inner}${indent}]`);

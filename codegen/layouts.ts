@@ -256,6 +256,12 @@ function pad(offset: number, size: number): FieldLayout {
 function fieldLayout(f: GenField): FieldLayout {
   const base = { name: f.name, offset: f.offset, size: f.size, ctype: f.ctype };
   if (f.bitWidth !== undefined) return { ...base, bitOffset: f.bitOffset!, bitWidth: f.bitWidth };
+  const struct =
+    f.type.kind === 'struct' ? f.type.name : f.type.kind === 'array' && f.type.of.kind === 'struct' ? f.type.of.name : undefined;
+  if (struct !== undefined && struct !== f.ctype) {
+    if (f.type.kind === 'array') return { ...base, arrayLength: f.type.length, struct };
+    return { ...base, struct };
+  }
   if (f.type.kind === 'array') return { ...base, arrayLength: f.type.length };
   if (f.type.kind === 'inline') return { ...base, members: withPadding(f.type.fields, f.type.size, f.type.union) };
   return base;

@@ -23,6 +23,11 @@ export interface FieldLayout {
   /** For bitfields: width in bits. */
   readonly bitWidth?: number;
   /**
+   * For a field whose type (or array element type) is another generated struct: that struct's
+   * name in the layouts table, when `ctype` is a typedef of it (PageGistNSN → PageXLogRecPtr).
+   */
+  readonly struct?: string;
+  /**
    * For an anonymous struct or union member (ctype `struct` / `union`, e.g. HeapTupleHeaderData's
    * t_choice): its members, with offsets relative to this field.
    */

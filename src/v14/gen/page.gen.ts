@@ -857,7 +857,7 @@ export const GISTPageOpaqueDataLayout: StructLayout = {
   align: 4,
   header: 'access/gist.h',
   fields: [
-    { name: 'nsn', offset: 0, size: 8, ctype: 'PageGistNSN' },
+    { name: 'nsn', offset: 0, size: 8, ctype: 'PageGistNSN', struct: 'PageXLogRecPtr' },
     { name: 'rightlink', offset: 8, size: 4, ctype: 'BlockNumber' },
     { name: 'flags', offset: 12, size: 2, ctype: 'uint16' },
     { name: 'gist_page_id', offset: 14, size: 2, ctype: 'uint16' },
