@@ -1,0 +1,236 @@
+/**
+ * pg_waldump's text output (src/bin/pg_waldump/pg_waldump.c: XLogDumpDisplayRecord,
+ * XLogDumpDisplayStats, XLogDumpStatsRow) for 14, 15 and 16, and the NDJSON form of
+ * `pgffi waldump --json`. Record lines are built with plain concatenation and handed to the
+ * caller's buffered writer; nothing here touches I/O.
+ */
+import { formatLsn, type Lsn } from '../core/lsn.js';
+import type { PgVersionProfile } from '../profile.js';
+import {
+  blockRefText,
+  type DescribeOptions,
+  describe,
+  fpiLength,
+  recordType,
+  recordTypeForInfo,
+  rmgrIdIsValid,
+  rmgrName,
+  type WalStatsAccumulator,
+} from '../rmgr/index.js';
+import type { DecodedRecord } from '../wal/record.js';
+
+const SPACES = '                              ';
+
+function padStart(s: string, width: number): string {
+  return s.length >= width ? s : SPACES.slice(0, width - s.length) + s;
+}
+
+function padEnd(s: string, width: number): string {
+  return s.length >= width ? s : s + SPACES.slice(0, width - s.length);
+}
+
+/** "%X/%08X" (pg_waldump's record lines). */
+export function lsnPadded(lsn: Lsn): string {
+  const hi = Number(lsn >> 32n);
+  const lo = Number(lsn & 0xffffffffn);
+  const loText = lo.toString(16).toUpperCase();
+  return `${hi.toString(16).toUpperCase()}/${loText.length >= 8 ? loText : '00000000'.slice(loText.length) + loText}`;
+}
+
+export interface RecordLineOptions {
+  /** -b/--bkp-details. */
+  readonly bkpDetails: boolean;
+  readonly describe?: DescribeOptions;
+}
+
+/** One record as pg_waldump prints it, newline(s) included. */
+export function formatRecordLine(record: DecodedRecord, profile: PgVersionProfile, options: RecordLineOptions): string {
+  const fpi = fpiLength(record);
+  const desc = options.describe === undefined ? describe(record, profile) : describe(record, profile, options.describe);
+  return `rmgr: ${padEnd(rmgrName(record.rmid), 11)} len (rec/tot): ${padStart(String(record.totalLength - fpi), 6)}/${padStart(
+    String(record.totalLength),
+    6,
+  )}, tx: ${padStart(String(record.xid), 10)}, lsn: ${lsnPadded(record.lsn)}, prev ${lsnPadded(record.prevLsn)}, desc: ${recordType(
+    record,
+    profile,
+  )} ${desc}${blockRefText(record, profile, { detailed: options.bkpDetails, pretty: true })}`;
+}
+
+/**
+ * printf("%.02f") of a double: like toFixed(2) except on exact binary ties (x = k/8 with k odd),
+ * where glibc rounds half to even and toFixed rounds up.
+ */
+export function fixed2(x: number): string {
+  const eighths = x * 8;
+  if (x >= 0 && Number.isInteger(eighths) && eighths % 2 === 1) {
+    const lo = Math.floor(x * 100);
+    const n = lo % 2 === 0 ? lo : lo + 1;
+    return `${Math.floor(n / 100)}.${String(n % 100).padStart(2, '0')}`;
+  }
+  return x.toFixed(2);
+}
+
+function pct(n: number, total: number): number {
+  return total !== 0 ? (100 * n) / total : 0;
+}
+
+/** XLogDumpStatsRow. */
+function statsRow(
+  name: string,
+  n: number,
+  tn: number,
+  rec: number,
+  trec: number,
+  fpi: number,
+  tfpi: number,
+  tot: number,
+  ttot: number,
+): string {
+  return `${padEnd(name, 27)} ${padStart(String(n), 20)} (${padStart(fixed2(pct(n, tn)), 6)}) ${padStart(String(rec), 20)} (${padStart(
+    fixed2(pct(rec, trec)),
+    6,
+  )}) ${padStart(String(fpi), 20)} (${padStart(fixed2(pct(fpi, tfpi)), 6)}) ${padStart(String(tot), 20)} (${padStart(
+    fixed2(pct(tot, ttot)),
+    6,
+  )})\n`;
+}
+
+function rmgrIds(profile: PgVersionProfile): number[] {
+  const ids: number[] = [];
+  for (let i = 0; i <= 255; i++) if (rmgrIdIsValid(i, profile)) ids.push(i);
+  return ids;
+}
+
+/**
+ * XLogDumpDisplayStats: the --stats / --stats=record table. 15+ starts with "WAL statistics
+ * between X and Y:" and prints nothing when no record was counted; 14 always prints the table.
+ */
+export function formatStats(stats: WalStatsAccumulator, profile: PgVersionProfile, perRecord: boolean): string {
+  if (profile.major >= 15 && stats.endLsn === 0n) return '';
+  const ids = rmgrIds(profile);
+  let totalCount = 0;
+  let totalRec = 0;
+  let totalFpi = 0;
+  for (const ri of ids) {
+    const r = stats.rmgrRow(ri);
+    totalCount += r.count;
+    totalRec += r.recLen;
+    totalFpi += r.fpiLen;
+  }
+  const totalLen = totalRec + totalFpi;
+  let out = '';
+  if (profile.major >= 15) out += `WAL statistics between ${formatLsn(stats.startLsn)} and ${formatLsn(stats.endLsn)}:\n`;
+  out += `${padEnd('Type', 27)} ${padStart('N', 20)} ${padStart('(%)', 8)} ${padStart('Record size', 20)} ${padStart('(%)', 8)} ${padStart(
+    'FPI size',
+    20,
+  )} ${padStart('(%)', 8)} ${padStart('Combined size', 20)} ${padStart('(%)', 8)}\n`;
+  out += `${padEnd('----', 27)} ${padStart('-', 20)} ${padStart('---', 8)} ${padStart('-----------', 20)} ${padStart('---', 8)} ${padStart(
+    '--------',
+    20,
+  )} ${padStart('---', 8)} ${padStart('-------------', 20)} ${padStart('---', 8)}\n`;
+  for (const ri of ids) {
+    if (!perRecord) {
+      const r = stats.rmgrRow(ri);
+      if (ri >= 128 && r.count === 0) continue;
+      out += statsRow(rmgrName(ri), r.count, totalCount, r.recLen, totalRec, r.fpiLen, totalFpi, r.recLen + r.fpiLen, totalLen);
+    } else {
+      for (let rj = 0; rj < 16; rj++) {
+        const r = stats.recordRow(ri, rj);
+        if (r.count === 0) continue;
+        const name = `${rmgrName(ri)}/${recordTypeForInfo(ri, rj << 4, profile)}`;
+        out += statsRow(name, r.count, totalCount, r.recLen, totalRec, r.fpiLen, totalFpi, r.recLen + r.fpiLen, totalLen);
+      }
+    }
+  }
+  out += `${padEnd('', 27)} ${padStart('--------', 20)} ${padStart('', 8)} ${padStart('--------', 20)} ${padStart('', 8)} ${padStart(
+    '--------',
+    20,
+  )} ${padStart('', 8)} ${padStart('--------', 20)}\n`;
+  const recPct = totalLen !== 0 ? (100 * totalRec) / totalLen : 0;
+  const fpiPct = totalLen !== 0 ? (100 * totalFpi) / totalLen : 0;
+  out += `${padEnd('Total', 27)} ${padStart(String(stats.count), 20)} ${padEnd('', 9)}${padStart(String(totalRec), 20)} ${padEnd(
+    `[${fixed2(recPct)}%]`,
+    9,
+  )}${padStart(String(totalFpi), 20)} ${padEnd(`[${fixed2(fpiPct)}%]`, 9)}${padStart(String(totalLen), 20)} ${padEnd('[100%]', 6)}\n`;
+  return out;
+}
+
+const FORKS = ['main', 'fsm', 'vm', 'init'];
+
+/** One record of `pgffi waldump --json` (pg_walinspect's column set, camelCase, plus blocks). */
+export function recordJson(record: DecodedRecord, profile: PgVersionProfile, options?: DescribeOptions): Record<string, unknown> {
+  return {
+    startLsn: formatLsn(record.lsn),
+    endLsn: formatLsn(record.endLsn),
+    prevLsn: formatLsn(record.prevLsn),
+    xid: record.xid,
+    resourceManager: rmgrName(record.rmid),
+    recordType: recordType(record, profile),
+    recordLength: record.totalLength,
+    mainDataLength: record.mainData.length,
+    fpiLength: fpiLength(record),
+    description: options === undefined ? describe(record, profile) : describe(record, profile, options),
+    blockRef: blockRefText(record, profile, { detailed: true }),
+    blocks: record.blocks.map((b) => ({
+      id: b.id,
+      spcOid: b.spcOid,
+      dbOid: b.dbOid,
+      relNumber: b.relNumber,
+      fork: FORKS[b.fork] ?? String(b.fork),
+      block: b.blockNumber,
+      hasImage: b.hasImage,
+      applyImage: b.image?.apply ?? false,
+      compression: b.image?.compression ?? null,
+      holeOffset: b.image?.holeOffset ?? 0,
+      holeLength: b.image?.holeLength ?? 0,
+      dataLength: b.data.length,
+    })),
+  };
+}
+
+/** `--stats --json`: the same numbers as the table, as one object. */
+export function statsJson(stats: WalStatsAccumulator, profile: PgVersionProfile, perRecord: boolean): Record<string, unknown> {
+  const rows: Record<string, unknown>[] = [];
+  for (const ri of rmgrIds(profile)) {
+    if (!perRecord) {
+      const r = stats.rmgrRow(ri);
+      if (ri >= 128 && r.count === 0) continue;
+      rows.push({
+        resourceManager: rmgrName(ri),
+        count: r.count,
+        recordSize: r.recLen,
+        fpiSize: r.fpiLen,
+        combinedSize: r.recLen + r.fpiLen,
+      });
+    } else {
+      for (let rj = 0; rj < 16; rj++) {
+        const r = stats.recordRow(ri, rj);
+        if (r.count === 0) continue;
+        rows.push({
+          resourceManager: rmgrName(ri),
+          recordType: recordTypeForInfo(ri, rj << 4, profile),
+          count: r.count,
+          recordSize: r.recLen,
+          fpiSize: r.fpiLen,
+          combinedSize: r.recLen + r.fpiLen,
+        });
+      }
+    }
+  }
+  let recordSize = 0;
+  let fpiSize = 0;
+  for (const ri of rmgrIds(profile)) {
+    const r = stats.rmgrRow(ri);
+    recordSize += r.recLen;
+    fpiSize += r.fpiLen;
+  }
+  return {
+    startLsn: formatLsn(stats.startLsn),
+    endLsn: formatLsn(stats.endLsn),
+    count: stats.count,
+    recordSize,
+    fpiSize,
+    combinedSize: recordSize + fpiSize,
+    rows,
+  };
+}
