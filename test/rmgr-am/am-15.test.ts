@@ -1,0 +1,3 @@
+import { defineAmSuite } from './suite.js';
+
+defineAmSuite(15);
