@@ -15,7 +15,9 @@ import { majorFromWalMagic, type PgMajor } from '../../common/core/version.js';
 import { isValidWalSegSize, walFileName } from '../../common/core/wal-file-names.js';
 import type { PgVersionProfile } from '../../common/profile.js';
 import { BUILTIN_RMGRS, type DescribeOptions, WalStatsAccumulator } from '../../common/rmgr/index.js';
+import { restoreFullPageImage } from '../../common/wal/full-page-image.js';
 import type { DecodedRecord } from '../../common/wal/record.js';
+import { WalStreamDecoder } from '../../common/wal/stream-decoder.js';
 import { formatRecordLine, formatStats, recordJson, statsJson } from '../../common/waldump/format.js';
 import { profile as profile14 } from '../../v14/profile.js';
 import { profile as profile15 } from '../../v15/profile.js';
@@ -48,15 +50,8 @@ export type WalSourceFactory = (
   options: { startLsn: bigint; inputLsn: bigint; segmentSize: number; timeline: number },
 ) => WalSource;
 
-async function defaultSourceFactory(): Promise<WalSourceFactory> {
-  const modPath = '../../common/wal/stream-decoder.js';
-  const mod = (await import(modPath)) as {
-    WalStreamDecoder: new (
-      profile: PgVersionProfile,
-      options: { startLsn: bigint; inputLsn: bigint; segmentSize: number; timeline: number },
-    ) => WalSource;
-  };
-  return (profile, options) => new mod.WalStreamDecoder(profile, options);
+function defaultSourceFactory(): WalSourceFactory {
+  return (profile, options) => new WalStreamDecoder(profile, options);
 }
 
 const USAGE = `${PROG} decodes and displays PostgreSQL write-ahead logs for debugging
@@ -553,7 +548,7 @@ function hasFpw(record: DecodedRecord): boolean {
 async function saveFullPages(record: DecodedRecord, profile: PgVersionProfile, dir: string, tli: number): Promise<void> {
   for (const b of record.blocks) {
     if (!b.hasImage || b.image === null) continue;
-    const page = await restoreImage(record, b.id, profile);
+    const page = restoreImage(record, b.id, profile);
     const hi = (record.lsn >> 32n).toString(16).toUpperCase().padStart(8, '0');
     const lo = (record.lsn & 0xffffffffn).toString(16).toUpperCase().padStart(8, '0');
     const fork = FORK_NAMES[b.fork];
@@ -567,23 +562,12 @@ async function saveFullPages(record: DecodedRecord, profile: PgVersionProfile, d
   }
 }
 
-type RestoreFn = (record: DecodedRecord, blockId: number, profile: PgVersionProfile) => Uint8Array;
-let restoreFn: RestoreFn | null = null;
-
-/** RestoreBlockImage from common/wal (full-page images: hole, pglz/lz4/zstd). */
-async function restoreImage(record: DecodedRecord, blockId: number, profile: PgVersionProfile): Promise<Uint8Array> {
-  if (restoreFn === null) {
-    const modPath = '../../common/wal/fpi.js';
-    try {
-      const mod = (await import(modPath)) as { restoreBlockImage?: RestoreFn };
-      if (mod.restoreBlockImage === undefined) throw new Error('no restoreBlockImage');
-      restoreFn = mod.restoreBlockImage;
-    } catch {
-      throw new Fatal('--save-fullpage needs the full-page image decoder, which this build does not include');
-    }
-  }
+/** RestoreBlockImage (common/wal full-page images: hole, pglz/lz4/zstd); its failure is fatal as in pg_waldump. */
+function restoreImage(record: DecodedRecord, blockId: number, profile: PgVersionProfile): Uint8Array {
+  const block = record.blocks.find((b) => b.id === blockId);
+  if (block === undefined) throw new Fatal(`invalid block_id ${blockId}`);
   try {
-    return restoreFn(record, blockId, profile);
+    return restoreFullPageImage(profile, block, record.lsn);
   } catch (err) {
     throw new Fatal(err instanceof Error ? err.message : String(err));
   }
@@ -715,7 +699,7 @@ export async function run(args: string[], options: RunOptions = {}): Promise<num
     }
     major = info.major;
     const profile = PROFILES[major];
-    const code = await dump(cfg, profile, info, start, end, timeline, out, options.sourceFactory ?? (await defaultSourceFactory()));
+    const code = await dump(cfg, profile, info, start, end, timeline, out, options.sourceFactory ?? defaultSourceFactory());
     flushErr();
     return code;
   } catch (e) {
@@ -805,7 +789,7 @@ async function dump(
         }
       }
       const eow = source.endOfWal;
-      if (first && eow !== null && eow.beforeFirstRecord) throw new Fatal(`could not find a valid record after ${lsnText(start)}`);
+      if (first && eow?.beforeFirstRecord) throw new Fatal(`could not find a valid record after ${lsnText(start)}`);
       if (!cfg.follow || stopped || limitReached || ended) break;
       out.flush();
       await sleep(1000);
