@@ -13,3 +13,29 @@ export const CATALOG_VERSION_NO = 202107181; // catalog/catversion.h
 export const BKPIMAGE_HAS_HOLE = 0x01;
 export const BKPIMAGE_IS_COMPRESSED = 0x02;
 export const BKPIMAGE_APPLY = 0x04;
+
+// access/heapam_xlog.h
+export const SizeOfHeapPrune = 8;
+export const SizeOfHeapFreezePage = 6;
+
+// access/nbtxlog.h
+export const SizeOfBtreeReusePage = 24;
+export const SizeOfBtreeDelete = 8;
+
+// access/gistxlog.h
+export const SizeOfGistxlogDelete = 6;
+export const SizeOfGistxlogPageReuse = 24;
+
+// access/spgxlog.h
+export const SizeOfSpgxlogVacuumRedirect = 8;
+
+// access/xact.h
+export const XACT_XINFO_HAS_RELFILENODES = 0x04;
+export const MinSizeOfXactRelfilenodes = 4;
+
+// commands/dbcommands_xlog.h
+export const XLOG_DBASE_CREATE = 0x00;
+export const XLOG_DBASE_DROP = 0x10;
+
+// access/rmgr.h
+export const RM_MAX_ID = 21;

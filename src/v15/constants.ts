@@ -15,3 +15,35 @@ export const BKPIMAGE_APPLY = 0x02;
 export const BKPIMAGE_COMPRESS_PGLZ = 0x04;
 export const BKPIMAGE_COMPRESS_LZ4 = 0x08;
 export const BKPIMAGE_COMPRESS_ZSTD = 0x10;
+
+// access/heapam_xlog.h
+export const SizeOfHeapPrune = 8;
+export const SizeOfHeapFreezePage = 6;
+
+// access/nbtxlog.h
+export const SizeOfBtreeReusePage = 24;
+export const SizeOfBtreeDelete = 8;
+
+// access/gistxlog.h
+export const SizeOfGistxlogDelete = 6;
+export const SizeOfGistxlogPageReuse = 24;
+
+// access/spgxlog.h
+export const SizeOfSpgxlogVacuumRedirect = 8;
+
+// access/xact.h
+export const XACT_XINFO_HAS_RELFILENODES = 0x04;
+export const MinSizeOfXactRelfilenodes = 4;
+export const XACT_XINFO_HAS_DROPPED_STATS = 0x0100;
+export const MinSizeOfXactStatsItems = 4;
+
+// commands/dbcommands_xlog.h
+export const XLOG_DBASE_DROP = 0x20;
+export const XLOG_DBASE_CREATE_FILE_COPY = 0x00;
+export const XLOG_DBASE_CREATE_WAL_LOG = 0x10;
+
+// access/rmgr.h
+export const RM_MAX_ID = 255;
+export const RM_N_IDS = 256;
+export const RM_N_BUILTIN_IDS = 22;
+export const RM_N_CUSTOM_IDS = 128;
