@@ -4,7 +4,7 @@
  * fsync the directory. A crash at any point leaves either the old file or the new one, plus at
  * most a stray temporary file that `removeStaleTempFiles` cleans up.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fchownSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Prefix of our temporary files; starts with "pgsql_tmp" so pg_checksums and basebackups skip them. */
@@ -51,8 +51,11 @@ export function atomicWriteFileStreaming(
 ): void {
   const sync = options.sync ?? true;
   let mode = options.mode ?? 0o600;
+  let owner: { uid: number; gid: number } | null = null;
   try {
-    mode = statSync(path).mode & 0o7777;
+    const st = statSync(path);
+    mode = st.mode & 0o7777;
+    owner = { uid: st.uid, gid: st.gid };
   } catch {
     // new file: keep the requested mode
   }
@@ -60,6 +63,8 @@ export function atomicWriteFileStreaming(
   const fd = openSync(temp, 'w', mode);
   let ok = false;
   try {
+    // keep the owner (a root-run tool must not leave files the server's user cannot open)
+    if (owner !== null && process.getuid?.() === 0) fchownSync(fd, owner.uid, owner.gid);
     write((chunk) => {
       let done = 0;
       while (done < chunk.byteLength) done += writeSync(fd, chunk, done, chunk.byteLength - done);

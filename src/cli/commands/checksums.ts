@@ -218,11 +218,19 @@ function readControl(dataDir: string): Control {
   };
 }
 
-/** pg_control with data_checksum_version replaced and the CRC recomputed (the rest byte-identical). */
+/** sizeof(ControlFileData); update_controlfile() zero-pads the file after it. */
+const SIZEOF_CONTROL_FILE_DATA = 296;
+
+/**
+ * pg_control as update_controlfile() writes it: data_checksum_version replaced, `time` set to
+ * now, the CRC recomputed, zeros after the struct.
+ */
 function controlWithChecksumVersion(control: Control, version: number): Uint8Array {
   const out = new Uint8Array(control.bytes);
+  out.fill(0, SIZEOF_CONTROL_FILE_DATA);
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   dv.setUint32(252, version, true);
+  dv.setBigInt64(24, BigInt(Math.floor(Date.now() / 1000)), true);
   dv.setUint32(CONTROL_CRC_OFFSET, crc32c(out.subarray(0, CONTROL_CRC_OFFSET)), true);
   return out;
 }
