@@ -63,12 +63,12 @@ describe('page checksum', () => {
     const page = new Uint8Array(8192).map((_, i) => (i * 31 + 7) & 0xff);
     const base = pageChecksum(page, 5);
     expect(base).toBe(referenceChecksum(page, 5));
-    page[8] ^= 0xff;
-    page[9] ^= 0x55;
+    page[8] = page[8]! ^ 0xff;
+    page[9] = page[9]! ^ 0x55;
     expect(pageChecksum(page, 5)).toBe(base);
-    page[10] ^= 1;
+    page[10] = page[10]! ^ 1;
     expect(pageChecksum(page, 5)).not.toBe(base);
-    page[10] ^= 1;
+    page[10] = page[10]! ^ 1;
     expect(pageChecksum(page, 6)).not.toBe(base);
     expect(pageChecksum(page, 131072 + 5)).toBe(referenceChecksum(page, 131072 + 5));
   });
