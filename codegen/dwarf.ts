@@ -98,16 +98,16 @@ function parseFileTable(text: string): Map<number, string> {
   return files;
 }
 
-/** Compile `source` against `includeDir` and return its DWARF. */
-export function compileUnit(source: string, includeDir: string): CompiledUnit {
+/** Compile `source` against `includeDir` with `cc` (a gcc) and return its DWARF. */
+export function compileUnit(source: string, includeDir: string, cc = 'gcc'): CompiledUnit {
   const dir = mkdtempSync(join(tmpdir(), 'pgffi-codegen-'));
   try {
     const c = join(dir, 'layouts.c');
     const o = join(dir, 'layouts.o');
     writeFileSync(c, source);
     const flags = ['-I', includeDir, '-g', '-gdwarf-5', '-O0', '-fno-eliminate-unused-debug-types', '-c', c, '-o', o];
-    execFileSync('gcc', flags, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const deps = execFileSync('gcc', ['-I', includeDir, '-M', c], { encoding: 'utf8' });
+    execFileSync(cc, flags, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const deps = execFileSync(cc, ['-I', includeDir, '-M', c], { encoding: 'utf8' });
     const info = execFileSync('readelf', ['--debug-dump=info', o], { encoding: 'utf8', maxBuffer: 1 << 30 });
     const line = execFileSync('readelf', ['--debug-dump=line', o], { encoding: 'utf8', maxBuffer: 1 << 30 });
     const { dies, top } = parseInfo(info);

@@ -267,9 +267,9 @@ function fieldLayout(f: GenField): FieldLayout {
   return base;
 }
 
-/** Compile the version's headers and build every manifest struct. */
-export function buildVersion(major: PgMajor, includeDir: string): VersionModel {
-  const unit = compileUnit(layoutSource(major), includeDir);
+/** Compile the version's headers (with `cc`, default the host gcc) and build every manifest struct. */
+export function buildVersion(major: PgMajor, includeDir: string, cc = 'gcc'): VersionModel {
+  const unit = compileUnit(layoutSource(major), includeDir, cc);
   const entries = entriesFor(major);
   const b = new Builder(unit, entries);
   const structs: GenStruct[] = [];

@@ -5,7 +5,9 @@
  * field from a known byte pattern; the generated readers must read the same values and the
  * writers must reproduce every non-padding byte.
  */
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildVersion } from '../../codegen/layouts.js';
 import { entriesFor, headersFor, type PgMajor } from '../../codegen/manifest.js';
 import { isPgFormatError } from '../../src/common/core/errors.js';
 import type { FieldLayout, StructLayout } from '../../src/common/layout.js';
@@ -234,3 +236,21 @@ for (const { major, gen } of VERSIONS) {
     });
   });
 }
+
+// aarch64 (LP64) should lay these structs out exactly as x86_64 does: compile the same headers
+// with the cross compiler and compare every layout. The headers' pg_config.h is the x86_64 one,
+// so this checks the compiler's ABI rules, not a natively configured aarch64 build.
+const CROSS_CC = 'aarch64-linux-gnu-gcc';
+const crossPresent = spawnSync(CROSS_CC, ['--version']).status === 0;
+describe(`aarch64 layouts (${CROSS_CC}) equal the committed x86_64 layouts`, () => {
+  for (const { major, gen } of VERSIONS) {
+    if (!headersPresent(major) || !crossPresent) {
+      it.skip(`PostgreSQL ${major}: skipped, ${crossPresent ? `no server headers at ${includeDir(major)}` : `${CROSS_CC} not installed (Debian: gcc-aarch64-linux-gnu)`}`, () => {});
+      continue;
+    }
+    it(`PostgreSQL ${major}`, () => {
+      const model = buildVersion(major, includeDir(major), CROSS_CC);
+      expect(Object.fromEntries(model.structs.map((s) => [s.name, s.layout]))).toEqual(gen.LAYOUTS);
+    });
+  }
+});
