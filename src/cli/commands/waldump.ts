@@ -260,10 +260,11 @@ function lsnText(lsn: bigint): string {
 
 const WAL_FILE_RE = /^[0-9A-F]{24}$/;
 
-/** Buffered stdout: strings are gathered and written in large chunks. */
+/** Buffered stdout: strings are gathered and written in large chunks (to fd 1, or a sink). */
 class Out {
   private parts: string[] = [];
   private size = 0;
+  constructor(private readonly sink?: (chunk: string) => void) {}
   write(s: string): void {
     this.parts.push(s);
     this.size += s.length;
@@ -271,9 +272,14 @@ class Out {
   }
   flush(): void {
     if (this.size === 0) return;
-    const buf = Buffer.from(this.parts.join(''), 'utf8');
+    const text = this.parts.join('');
     this.parts = [];
     this.size = 0;
+    if (this.sink !== undefined) {
+      this.sink(text);
+      return;
+    }
+    const buf = Buffer.from(text, 'utf8');
     let off = 0;
     while (off < buf.length) {
       try {
@@ -593,19 +599,25 @@ function createFullpageDirectory(path: string): void {
 }
 
 export interface RunOptions {
+  /** Receives standard output (default: fd 1, written in large chunks). */
+  stdout?: (chunk: string) => void;
+  /** Receives standard error (default: process.stderr). */
+  stderr?: (chunk: string) => void;
+  /** IANA zone for timestamps in descriptions (default: the process's, as pg_waldump uses TZ). */
+  timeZone?: string;
   /** Where records come from (tests and benchmarks may inject one); default common/wal's decoder. */
   sourceFactory?: WalSourceFactory;
 }
 
 export async function run(args: string[], options: RunOptions = {}): Promise<number> {
-  const out = new Out();
+  const out = new Out(options.stdout);
   const errLines: string[] = [];
   const err = (s: string): void => {
     errLines.push(s);
   };
   const flushErr = (): void => {
     out.flush();
-    if (errLines.length > 0) process.stderr.write(errLines.join(''));
+    if (errLines.length > 0) (options.stderr ?? ((t: string) => process.stderr.write(t)))(errLines.join(''));
     errLines.length = 0;
   };
   let major: PgMajor | null = null;
@@ -699,7 +711,8 @@ export async function run(args: string[], options: RunOptions = {}): Promise<num
     }
     major = info.major;
     const profile = PROFILES[major];
-    const code = await dump(cfg, profile, info, start, end, timeline, out, options.sourceFactory ?? defaultSourceFactory());
+    const zone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+    const code = await dump(cfg, profile, info, start, end, timeline, out, options.sourceFactory ?? defaultSourceFactory(), zone);
     flushErr();
     return code;
   } catch (e) {
@@ -727,6 +740,7 @@ async function dump(
   timeline: number,
   out: Out,
   factory: WalSourceFactory,
+  zone: string,
 ): Promise<number> {
   const segSize = info.segSize;
   const seg = BigInt(segSize);
@@ -736,7 +750,6 @@ async function dump(
   };
   process.on('SIGINT', onSigint);
   const stats = new WalStatsAccumulator();
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
   const describeOptions: DescribeOptions = { timestampStyle: 'waldump', timeZone: zone };
   const lineOptions =
     zone === 'UTC' || zone === 'Etc/UTC' ? { bkpDetails: cfg.bkpDetails } : { bkpDetails: cfg.bkpDetails, describe: describeOptions };

@@ -3,9 +3,9 @@
  * xl_xact_prepare, xl_xact_assignment, xl_xact_invals): typed bodies (ParseCommitRecord /
  * ParseAbortRecord / ParsePrepareRecord) and xactdesc.c's descriptions per major version:
  * dropped stats exist from 15 (xl_xact_prepare grew ncommitstats/nabortstats), abort and
- * prepare print the replication origin from 15, commit prints "apply_feedback" from 15, and
- * 16's prepare description no longer prints dropped stats (ParsePrepareRecord stopped
- * copying their counts).
+ * prepare print the replication origin from 15, and commit prints "apply_feedback" from 15.
+ * (16.0–16.x sources for a while dropped the prepare stats counts in ParsePrepareRecord; the
+ * releases we check against, 16.14/16.15, print them, and so do we.)
  */
 import { RM_XACT_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
@@ -360,7 +360,7 @@ export function formatXact(body: XactBody, profile: PgVersionProfile, options: D
       let s = `gid ${p.gid}: ${timestamptzToStr(p.prepared_at, options)}`;
       s += relations('rels(commit)', p.commitRels, profile);
       s += relations('rels(abort)', p.abortRels, profile);
-      if (profile.major === 15) {
+      if (profile.major >= 15) {
         s += droppedStats('commit ', p.commitStats);
         s += droppedStats('abort ', p.abortStats);
       }
