@@ -7,8 +7,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { emitVersion, headersDigest } from '../../codegen/emit.js';
-import { buildVersion } from '../../codegen/layouts.js';
+import { buildVersion, pgVersionOf } from '../../codegen/layouts.js';
 import { MAJORS } from '../../codegen/manifest.js';
+import { profile as p14 } from '../../src/v14/profile.js';
+import { profile as p15 } from '../../src/v15/profile.js';
+import { profile as p16 } from '../../src/v16/profile.js';
 import { headersPresent, includeDir } from './probe.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,6 +33,10 @@ describe('codegen --check', () => {
       for (const f of files)
         expect(readFileSync(join(dir, f.name), 'utf8') === f.text, `src/v${major}/gen/${f.name} is up to date`).toBe(true);
       expect(files[0]!.text).toContain(`from PostgreSQL ${model.pgVersion} server headers`);
+    });
+    it(`PostgreSQL ${major}: profile.headersRelease is the release of the headers`, () => {
+      const profile = { 14: p14, 15: p15, 16: p16 }[major];
+      expect(profile.headersRelease).toBe(/^\d+\.\d+/.exec(pgVersionOf(includeDir(major)))?.[0]);
     });
   }
 });
