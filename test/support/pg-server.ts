@@ -189,7 +189,7 @@ export class PgServer {
     this.running = true;
     liveServers.add(this);
     mkdirSync(SERVER_REGISTRY, { recursive: true });
-    writeFileSync(join(SERVER_REGISTRY, `${this.port}`), JSON.stringify({ bin: this.bin, dataDir: this.dataDir }));
+    writeFileSync(join(SERVER_REGISTRY, `${this.port}`), JSON.stringify({ bin: this.bin, dataDir: this.dataDir, pid: process.pid }));
   }
 
   /** Runs one SQL statement (or several separated by ';' without parameters). */
@@ -265,13 +265,24 @@ function stopByDataDir(bin: string, dataDir: string, mode: 'fast' | 'immediate')
   });
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}
+
 /** Stops every server a (possibly crashed) earlier run left registered. */
 export function stopAllRegisteredServers(): void {
   if (!existsSync(SERVER_REGISTRY)) return;
   for (const name of readdirSync(SERVER_REGISTRY)) {
     const marker = join(SERVER_REGISTRY, name);
     try {
-      const { bin, dataDir } = JSON.parse(readFileSync(marker, 'utf8')) as { bin: string; dataDir: string };
+      const { bin, dataDir, pid } = JSON.parse(readFileSync(marker, 'utf8')) as { bin: string; dataDir: string; pid?: number };
+      // A server whose owning process is still alive belongs to a concurrent run: leave it.
+      if (pid !== undefined && pid !== process.pid && processAlive(pid)) continue;
       stopByDataDir(bin, dataDir, 'immediate');
     } catch {
       // a marker we cannot read belongs to nothing we can stop
