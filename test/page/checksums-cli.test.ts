@@ -18,11 +18,13 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32c } from '../../src/common/core/crc32c.js';
+import { setPageChecksum } from '../../src/common/page/checksum.js';
 import { PgServer, serverIds } from '../support/pg-server.js';
 
 const PG_CHECKSUMS = '/usr/lib/postgresql/15/bin/pg_checksums';
@@ -142,10 +144,21 @@ describe.skipIf(!existsSync(PG_CHECKSUMS))('pgffi checksums vs pg_checksums 15',
     flip(join(base, files[0]!), 8192 * 7 + 8, [0x12, 0x34]);
     flip(join(base, files[1]!), 8192 * 0 + 4000, [0x01]);
     flip(join(copy, 'global', '1262'), 100, [0xff]);
+    // segment files: `.1` holds blocks 131072…; pages checksummed for their absolute block number
+    // pass, pages checksummed as if they were blocks 0… fail (pg_checksums is the judge)
+    const src = readFileSync(join(base, files[3]!));
+    const good = Buffer.from(src);
+    const bad = Buffer.from(src);
+    for (let off = 0; off < src.length; off += 8192) {
+      setPageChecksum(good.subarray(off, off + 8192), 131072 + off / 8192);
+      setPageChecksum(bad.subarray(off, off + 8192), off / 8192);
+    }
+    writeFileSync(join(base, `${files[3]}.1`), good);
+    writeFileSync(join(base, `${files[4]}_fsm.2`), bad.subarray(0, 8192 * 2));
     const r = same(['-D', copy]);
     expect(r.status).toBe(1);
-    expect(r.stderr.split('\n').filter((l) => l.includes('checksum verification failed')).length).toBe(4);
-    expect(r.stdout).toContain('Bad checksums:  4\n');
+    expect(r.stderr.split('\n').filter((l) => l.includes('checksum verification failed')).length).toBe(6);
+    expect(r.stdout).toContain('Bad checksums:  6\n');
     same(['-D', copy, '-v']);
     // a truncated relation file is fatal in both
     const fd = openSync(join(base, files[2]!), 'r+');

@@ -53,7 +53,10 @@ describe('malformed pages', () => {
     const cases: [(dv: DataView) => void, string, number][] = [
       [(dv) => dv.setUint16(16, 8200, true), 'invalid page in block 3: pd_special=8200, expected a MAXALIGNed offset <= 8192', 16],
       [
-        (dv) => (dv.setUint16(16, 8100, true), dv.setUint16(14, 8000, true)),
+        (dv) => {
+          dv.setUint16(16, 8100, true);
+          dv.setUint16(14, 8000, true);
+        },
         'invalid page in block 3: pd_special=8100, expected a MAXALIGNed offset <= 8192',
         16,
       ],

@@ -4,6 +4,7 @@
  * PostgreSQL 14, 15 and 16, after CHECKPOINT: our decoding of the file bytes on disk compared
  * with pageinspect run on the same bytes (fetched with get_raw_page).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +31,7 @@ import {
 } from '../../src/common/page/tuple-data.js';
 import { PgServer } from '../support/pg-server.js';
 
+const REPO = join(import.meta.dirname, '..', '..');
 const camel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** row_to_json output normalised to our JSON conventions: camelCase, xids as numbers, bytea as bare hex. */
@@ -312,6 +314,41 @@ describe.each([14, 15, 16] as const)('pages of PostgreSQL %i', (major) => {
         }
       }
     }
+  });
+
+  it('pgffi pageinspect --json: one object per block, same items as pageinspect', async () => {
+    const [row] = await server.query<{ path: string }>("SELECT pg_relation_filepath('t_heap_id') AS path");
+    const file = join(server.dataDir, row!.path);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'pageinspect', file, '--json'], {
+      encoding: 'utf8',
+      cwd: REPO,
+      maxBuffer: 1 << 28,
+    });
+    expect(run.status).toBe(0);
+    const reports = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { block: number; kind: string; items?: unknown[]; meta?: unknown });
+    expect(reports.length).toBe(statSync(file).size / 8192);
+    expect(reports.map((r) => r.block)).toEqual(reports.map((_, i) => i));
+    expect(reports[0]!.kind).toBe('btree-meta');
+    const [meta] = await server.query<Record<string, unknown>>("SELECT * FROM bt_metap('t_heap_id')");
+    expect(reports[0]!.meta).toEqual(normalise(meta!, ['root', 'level', 'fastroot', 'fastlevel', 'last_cleanup_num_delpages']));
+    const items = await server.query<Record<string, unknown>>(
+      "SELECT itemoffset, ctid::text, itemlen, nulls, vars, data, dead, htid::text, tids::text[] FROM bt_page_items('t_heap_id', 2)",
+    );
+    expect(reports[2]!.items).toEqual(items.map((r) => normalise(r)));
+    const one = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'pageinspect', file, '--range', '1:2', '--json'],
+      { encoding: 'utf8', cwd: REPO, maxBuffer: 1 << 28 },
+    );
+    expect(
+      one.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { block: number }).block),
+    ).toEqual([1, 2]);
   });
 
   it('FSM and VM forks', async () => {
