@@ -1,0 +1,223 @@
+/**
+ * pglz_compress (common/pg_lzcompress.c, include/common/pg_lzcompress.h): PostgreSQL's LZ
+ * compressor as wal_compression=pglz (14: on) uses it for full-page images, with the same
+ * strategy and search: a history of the last PGLZ_HISTORY_SIZE input positions in hash chains
+ * keyed by the next four bytes, newest first; a match must be at least 3 bytes and at most
+ * PGLZ_MAX_MATCH long with an offset below 0x0fff; the search stops at a "good" match whose
+ * size drops by match_size_drop percent per chain entry visited. Output is a headerless stream
+ * of control bytes (8 flags, least significant first) followed by literals and 2–3 byte tags.
+ *
+ * The result decompresses with PostgreSQL's pglz_decompress; it is meant to follow the same
+ * algorithm but byte-identity with the C output is not promised (and not needed by readers).
+ */
+
+/** PGLZ_Strategy. */
+export interface PglzStrategy {
+  /** Inputs shorter than this are not compressed. */
+  readonly min_input_size: number;
+  /** Inputs longer than this are not compressed. */
+  readonly max_input_size: number;
+  /** Minimum saving in percent, else the result is rejected. */
+  readonly min_comp_rate: number;
+  /** Give up when no match was found within this many output bytes. */
+  readonly first_success_by: number;
+  /** Stop searching the history at a match of this size. */
+  readonly match_size_good: number;
+  /** Lower the good match size by this percentage per history entry visited. */
+  readonly match_size_drop: number;
+}
+
+/** PGLZ_strategy_default. */
+export const PGLZ_strategy_default: PglzStrategy = Object.freeze({
+  min_input_size: 32,
+  max_input_size: 0x7fffffff,
+  min_comp_rate: 25,
+  first_success_by: 1024,
+  match_size_good: 128,
+  match_size_drop: 10,
+});
+
+/** PGLZ_strategy_always. */
+export const PGLZ_strategy_always: PglzStrategy = Object.freeze({
+  min_input_size: 0,
+  max_input_size: 0x7fffffff,
+  min_comp_rate: 0,
+  first_success_by: 0x7fffffff,
+  match_size_good: 128,
+  match_size_drop: 6,
+});
+
+export const PGLZ_MAX_HISTORY_LISTS = 8192;
+export const PGLZ_HISTORY_SIZE = 4096;
+export const PGLZ_MAX_MATCH = 273;
+
+/** PGLZ_MAX_OUTPUT(slen): the output buffer size pglz_compress may use. */
+export function PGLZ_MAX_OUTPUT(slen: number): number {
+  return slen + 4;
+}
+
+// History, shared between calls like the C file's statics (entries are initialised as used).
+const histStart = new Int16Array(PGLZ_MAX_HISTORY_LISTS);
+const histNext = new Int16Array(PGLZ_HISTORY_SIZE + 1);
+const histPrev = new Int16Array(PGLZ_HISTORY_SIZE + 1);
+const histIndex = new Int32Array(PGLZ_HISTORY_SIZE + 1);
+const histPos = new Int32Array(PGLZ_HISTORY_SIZE + 1);
+
+/** pglz_hist_idx. */
+function histIdx(s: Uint8Array, p: number, end: number, mask: number): number {
+  if (end - p < 4) return (s[p] as number) & mask;
+  return (((s[p] as number) << 6) ^ ((s[p + 1] as number) << 4) ^ ((s[p + 2] as number) << 2) ^ (s[p + 3] as number)) & mask;
+}
+
+/**
+ * pglz_compress: the compressed form of `source`, or null when the strategy rejects it (too
+ * short or long, no match within first_success_by, or savings below min_comp_rate).
+ */
+export function pglzCompress(source: Uint8Array, strategy: PglzStrategy = PGLZ_strategy_default): Uint8Array | null {
+  const slen = source.length;
+  if (strategy.match_size_good <= 0 || slen < strategy.min_input_size || slen > strategy.max_input_size) return null;
+  let goodMatchInit = strategy.match_size_good;
+  if (goodMatchInit > PGLZ_MAX_MATCH) goodMatchInit = PGLZ_MAX_MATCH;
+  else if (goodMatchInit < 17) goodMatchInit = 17;
+  const goodDrop = Math.min(100, Math.max(0, strategy.match_size_drop));
+  const needRate = Math.min(99, Math.max(0, strategy.min_comp_rate));
+  const resultMax =
+    slen > Math.floor(0x7fffffff / 100) ? Math.floor(slen / 100) * (100 - needRate) : Math.floor((slen * (100 - needRate)) / 100);
+  const hashsz = slen < 128 ? 512 : slen < 256 ? 1024 : slen < 512 ? 2048 : slen < 1024 ? 4096 : 8192;
+  const mask = hashsz - 1;
+  histStart.fill(0, 0, hashsz);
+
+  const dest = new Uint8Array(PGLZ_MAX_OUTPUT(slen));
+  let bp = 0;
+  let ctrlp = -1; // -1: the C code's ctrl_dummy
+  let ctrlb = 0;
+  let ctrl = 0;
+  let hn = 1;
+  let recycle = false;
+  let foundMatch = false;
+  let dp = 0;
+  const dend = slen;
+
+  const histAdd = (p: number): void => {
+    const hindex = histIdx(source, p, dend, mask);
+    if (recycle) {
+      const prev = histPrev[hn] as number;
+      const next = histNext[hn] as number;
+      if (prev === 0) histStart[histIndex[hn] as number] = next;
+      else histNext[prev] = next;
+      if (next !== 0) histPrev[next] = prev;
+    }
+    const head = histStart[hindex] as number;
+    histNext[hn] = head;
+    histPrev[hn] = 0;
+    histIndex[hn] = hindex;
+    histPos[hn] = p;
+    histPrev[head] = hn; // entry 0 is unused; scribbling on it is harmless (as in C)
+    histStart[hindex] = hn;
+    if (++hn >= PGLZ_HISTORY_SIZE + 1) {
+      hn = 1;
+      recycle = true;
+    }
+  };
+
+  const outCtrl = (): void => {
+    if ((ctrl & 0xff) === 0) {
+      if (ctrlp >= 0) dest[ctrlp] = ctrlb;
+      ctrlp = bp++;
+      ctrlb = 0;
+      ctrl = 1;
+    }
+  };
+
+  let matchLen = 0;
+  let matchOff = 0;
+  /** pglz_find_match: sets matchLen/matchOff; true when a match of 3+ bytes was found. */
+  const findMatch = (input: number): boolean => {
+    let goodMatch = goodMatchInit;
+    let len = 0;
+    let off = 0;
+    let hent = histStart[histIdx(source, input, dend, mask)] as number;
+    while (hent !== 0) {
+      const hp0 = histPos[hent] as number;
+      const thisoff = input - hp0;
+      if (thisoff >= 0x0fff) break;
+      let thislen = 0;
+      let ip = input;
+      let hp = hp0;
+      if (len >= 16) {
+        let same = true;
+        for (let k = 0; k < len; k++) {
+          if (source[input + k] !== source[hp0 + k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) {
+          thislen = len;
+          ip += len;
+          hp += len;
+          while (ip < dend && source[ip] === source[hp] && thislen < PGLZ_MAX_MATCH) {
+            thislen++;
+            ip++;
+            hp++;
+          }
+        }
+      } else {
+        while (ip < dend && source[ip] === source[hp] && thislen < PGLZ_MAX_MATCH) {
+          thislen++;
+          ip++;
+          hp++;
+        }
+      }
+      if (thislen > len) {
+        len = thislen;
+        off = thisoff;
+      }
+      hent = histNext[hent] as number;
+      if (hent !== 0) {
+        if (len >= goodMatch) break;
+        goodMatch -= Math.trunc((goodMatch * goodDrop) / 100);
+      }
+    }
+    if (len > 2) {
+      matchLen = len;
+      matchOff = off;
+      return true;
+    }
+    return false;
+  };
+
+  while (dp < dend) {
+    if (bp >= resultMax) return null;
+    if (!foundMatch && bp >= strategy.first_success_by) return null;
+    if (findMatch(dp)) {
+      outCtrl();
+      ctrlb |= ctrl;
+      ctrl = (ctrl << 1) & 0xff;
+      if (matchLen > 17) {
+        dest[bp] = ((matchOff & 0xf00) >> 4) | 0x0f;
+        dest[bp + 1] = matchOff & 0xff;
+        dest[bp + 2] = matchLen - 18;
+        bp += 3;
+      } else {
+        dest[bp] = ((matchOff & 0xf00) >> 4) | (matchLen - 3);
+        dest[bp + 1] = matchOff & 0xff;
+        bp += 2;
+      }
+      while (matchLen-- > 0) {
+        histAdd(dp);
+        dp++;
+      }
+      foundMatch = true;
+    } else {
+      outCtrl();
+      dest[bp++] = source[dp] as number;
+      ctrl = (ctrl << 1) & 0xff;
+      histAdd(dp);
+      dp++;
+    }
+  }
+  if (ctrlp >= 0) dest[ctrlp] = ctrlb;
+  if (bp >= resultMax) return null;
+  return dest.slice(0, bp);
+}
