@@ -1,0 +1,225 @@
+/**
+ * Crafted WAL edge cases (test/wal/support/builder.ts lays out pages and records byte by
+ * byte): XLOG_SWITCH at the end and on a page boundary, records crossing segments, a record
+ * ending exactly at a page end, XLP_FIRST_IS_OVERWRITE_CONTRECORD, corruption in the middle
+ * versus at the tail, and xlogreader.c's messages per version.
+ */
+import { describe, expect, it } from 'vitest';
+import { isPgFormatError, type PgFormatError } from '../../src/common/core/errors.js';
+import type { PgVersionProfile } from '../../src/common/profile.js';
+import type { WalRecord } from '../../src/common/wal/decoded-record.js';
+import { restoreFullPageImage } from '../../src/common/wal/full-page-image.js';
+import { WalStreamDecoder } from '../../src/common/wal/stream-decoder.js';
+import { profileFor } from '../../src/index.js';
+import { SEG, WalBuilder } from './support/builder.js';
+import { randomSizes } from './support/chunking.js';
+
+const hex = (n: number): string =>
+  `${Math.floor(n / 2 ** 32)
+    .toString(16)
+    .toUpperCase()}/${(n % 2 ** 32).toString(16).toUpperCase()}`;
+
+function decodeAll(profile: PgVersionProfile, bytes: Uint8Array, seed?: number): { records: WalRecord[]; d: WalStreamDecoder } {
+  const d = new WalStreamDecoder(profile);
+  const records: WalRecord[] = [];
+  const sizes = seed === undefined ? () => bytes.length : randomSizes(seed);
+  for (let off = 0; off < bytes.length; ) {
+    const n = Math.min(bytes.length - off, Math.max(1, sizes()));
+    d.push(bytes.subarray(off, off + n));
+    off += n;
+    for (let r = d.next(); r !== null; r = d.next()) records.push(r);
+  }
+  d.end();
+  for (let r = d.next(); r !== null; r = d.next()) records.push(r);
+  return { records, d };
+}
+
+function thrown(fn: () => unknown): PgFormatError {
+  try {
+    fn();
+  } catch (e) {
+    if (isPgFormatError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a PgFormatError');
+}
+
+describe.each([14, 15, 16] as const)('crafted WAL, PostgreSQL %i', (major) => {
+  const profile = profileFor(major);
+  const lenMsg = (lsn: number): string =>
+    major === 16
+      ? `invalid record length at ${hex(lsn)}: expected at least 24, got 0`
+      : `invalid record length at ${hex(lsn)}: wanted 24, got 0`;
+
+  it('XLOG_SWITCH as the last record ends the segment; input ends at the next segment', () => {
+    const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
+    b.add(21, 0, 100);
+    const sw = b.addSwitch();
+    const { records, d } = decodeAll(profile, b.bytes);
+    expect(records.map((r) => r.lsnNumber)).toEqual([SEG + 40, sw]);
+    expect(records[1]!.endLsnNumber).toBe(2 * SEG);
+    expect(d.endOfWal).toMatchObject({ reason: 'end-of-input', lsn: BigInt(2 * SEG) });
+  });
+
+  it('XLOG_SWITCH ending exactly on a page boundary, then the next segment', () => {
+    const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 2);
+    b.add(21, 0, b.mainLenToPageEnd(24));
+    const sw = b.addSwitch();
+    expect((sw + 24) % 8192).toBe(0);
+    const after = b.add(21, 0, 10);
+    const { records } = decodeAll(profile, b.bytes);
+    expect(records.map((r) => r.lsnNumber)).toEqual([SEG + 40, sw, after]);
+    expect(records[1]!.endLsnNumber).toBe(2 * SEG);
+    expect(after).toBe(2 * SEG + 40);
+  });
+
+  it('a record crossing a segment followed by a small one; tail of zeros is the end of WAL', () => {
+    const b2 = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 2);
+    const first = b2.add(21, 0, 100);
+    const big = b2.add(21, 0, SEG - 20000);
+    const cross = b2.add(21, 0, 30000);
+    const small = b2.add(21, 0, 8);
+    expect(Math.floor(cross / SEG)).toBe(1);
+    expect(Math.floor((cross + 30000) / SEG)).toBe(2);
+    for (const seed of [undefined, 1, 2, 3, 4, 5]) {
+      const { records, d } = decodeAll(profile, b2.bytes, seed);
+      expect(
+        records.map((r) => r.lsnNumber),
+        `seed ${seed}`,
+      ).toEqual([first, big, cross, small]);
+      expect(records[2]!.mainData.every((x) => x === 0x61)).toBe(true);
+      expect(d.endOfWal?.message).toBe(lenMsg(b2.pos));
+      expect(d.endOfWal?.reason).toBe('invalid-record');
+    }
+  });
+
+  it('a record crossing a segment as the last record', () => {
+    const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 2);
+    b.add(21, 0, SEG - 20000);
+    const cross = b.add(21, 0, 40000);
+    const { records, d } = decodeAll(profile, b.bytes);
+    expect(records.at(-1)!.lsnNumber).toBe(cross);
+    expect(records.at(-1)!.endLsnNumber).toBe(b.pos);
+    expect(d.endOfWal?.message).toBe(lenMsg(b.pos));
+  });
+
+  it('a record ending exactly at a page end, the next one after the next page header', () => {
+    const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
+    const a = b.add(21, 0, b.mainLenToPageEnd());
+    expect(b.pos % 8192).toBe(0);
+    const next = b.add(21, 0, 5);
+    const { records } = decodeAll(profile, b.bytes);
+    expect(records.map((r) => [r.lsnNumber, r.endLsnNumber])).toEqual([
+      [a, SEG + 8192],
+      [next, next + 32],
+    ]);
+  });
+
+  it('XLP_FIRST_IS_OVERWRITE_CONTRECORD: the broken record is abandoned and reading restarts there', () => {
+    const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
+    const first = b.add(21, 0, 100);
+    const broken = b.recordBytes(21, 0, 20000);
+    const brokenLsn = b.write(broken, 8000);
+    b.overwriteNextPage();
+    const ow = b.add(0, 0xd0, 12);
+    const after = b.add(21, 0, 3);
+    const { records, d } = decodeAll(profile, b.bytes);
+    expect(records.map((r) => r.lsnNumber)).toEqual([first, ow, after]);
+    expect(records[1]!.prevLsnNumber).toBe(first);
+    expect(d.overwrittenRecordLsn).toBe(BigInt(brokenLsn));
+  });
+
+  it('corruption in the middle throws; the same damage at the tail is the end of WAL', () => {
+    const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
+    const lsns = [b.add(21, 0, 50), b.add(21, 0, 3000), b.add(21, 0, 20000), b.add(21, 0, 60), b.add(21, 0, 70)];
+    const mid = b.bytes.slice();
+    mid[lsns[2]! - SEG + 9000] ^= 0xff;
+    const e = thrown(() => decodeAll(profile, mid));
+    expect(e.code).toBe('CRC_MISMATCH');
+    expect(e.message).toBe(`incorrect resource manager data checksum in record at ${hex(lsns[2]!)}`);
+    expect(e.lsn).toBe(BigInt(lsns[2]!));
+    const tail = b.bytes.slice();
+    tail[lsns[4]! - SEG + 30] ^= 0xff;
+    const { records, d } = decodeAll(profile, tail);
+    expect(records.length).toBe(4);
+    expect(d.endOfWal).toMatchObject({
+      reason: 'invalid-record',
+      code: 'CRC_MISMATCH',
+      message: `incorrect resource manager data checksum in record at ${hex(lsns[4]!)}`,
+      lastRecordLsn: BigInt(lsns[3]!),
+    });
+  });
+
+  it('page header and record header errors are worded as xlogreader.c words them', () => {
+    const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
+    b.add(21, 0, 100);
+    const big = b.add(21, 0, 30000);
+    b.add(21, 0, 100);
+    const page = Math.ceil(big / 8192) * 8192;
+    const addr = b.bytes.slice();
+    addr[page - SEG + 12] = 0x7f; // xlp_pageaddr, high half
+    const e = thrown(() => decodeAll(profile, addr));
+    const seg = '000000010000000000000001';
+    const off = page - SEG;
+    const expectedAddr = `unexpected pageaddr 7F/${hex(page).split('/')[1]}`;
+    expect(e.message).toBe(
+      major === 16
+        ? `${expectedAddr} in WAL segment ${seg}, LSN ${hex(page)}, offset ${off}`
+        : `${expectedAddr} in log segment ${seg}, offset ${off}`,
+    );
+    const flag = b.bytes.slice();
+    flag[page - SEG + 2] = 0; // no XLP_FIRST_IS_CONTRECORD
+    expect(thrown(() => decodeAll(profile, flag)).message).toBe(`there is no contrecord flag at ${hex(big)}`);
+    const rmid = b.bytes.slice();
+    rmid[big - SEG + 17] = 99;
+    expect(thrown(() => decodeAll(profile, rmid)).message).toBe(`invalid resource manager ID 99 at ${hex(big)}`);
+    const prev = b.bytes.slice();
+    prev[big - SEG + 8] ^= 8;
+    expect(thrown(() => decodeAll(profile, prev)).message).toBe(`record with incorrect prev-link ${hex((SEG + 40) ^ 8)} at ${hex(big)}`);
+  });
+
+  it('starting inside a record skips to the next one (XLogFindNextRecord) and says so', () => {
+    const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
+    b.add(21, 0, 100);
+    const big = b.add(21, 0, 20000);
+    const next = b.add(21, 0, 10);
+    const d = new WalStreamDecoder(profile, { startLsn: BigInt(big + 100) });
+    d.push(b.bytes);
+    d.end();
+    expect([...d].map((r) => r.lsnNumber)).toEqual([next]);
+    expect(d.firstRecordSkip?.message).toBe(
+      `first record is after ${hex(big + 100)}, at ${hex(next)}, skipping over ${next - big - 100} bytes`,
+    );
+  });
+
+  it('a damaged compressed image is BAD_IMAGE with the version wording', () => {
+    const block = {
+      id: 3,
+      forkFlags: 0x10,
+      fork: 0,
+      hasImage: true,
+      hasData: false,
+      willInit: false,
+      sameRel: false,
+      spcOid: 1663,
+      dbOid: 5,
+      relNumber: 1,
+      blockNumber: 0,
+      data: new Uint8Array(0),
+      image: {
+        bimgInfo: 0,
+        length: 4,
+        holeOffset: 0,
+        holeLength: 0,
+        compression: 'pglz' as const,
+        apply: true,
+        bytes: new Uint8Array([1, 0x0f, 0xff, 0]),
+      },
+    };
+    const e = thrown(() => restoreFullPageImage(profile, block, 0x1000028n));
+    expect(e.code).toBe('BAD_IMAGE');
+    expect(e.message).toBe(
+      major === 14 ? 'invalid compressed image at 0/1000028, block 3' : 'could not decompress image at 0/1000028, block 3',
+    );
+  });
+});
