@@ -222,7 +222,27 @@ function fieldDoc(f: GenField): string {
   return `${f.ctype} ${f.name}${arr}${bits}, offset ${f.offset}`;
 }
 
-function emitStruct(s: GenStruct): string {
+/**
+ * Bytes a reader touches: up to the end of the last data field, as PostgreSQL's SizeOfX macros
+ * count (offsetof(last) + sizeof(last)), so trailing padding need not be present. Nested structs
+ * count up to their own data end.
+ */
+export function dataEnd(fields: readonly GenField[], byName: ReadonlyMap<string, GenStruct>): number {
+  let end = 0;
+  const typeEnd = (t: TypeRef, size: number): number => {
+    if (t.kind === 'struct') {
+      const n = byName.get(t.name);
+      return n ? dataEnd(n.fields, byName) : t.size;
+    }
+    if (t.kind === 'inline') return dataEnd(t.fields, byName);
+    if (t.kind === 'array' && t.length > 0) return (t.length - 1) * t.elemSize + typeEnd(t.of, t.elemSize);
+    return size;
+  };
+  for (const f of fields) if (included(f)) end = Math.max(end, f.offset + (f.bitWidth !== undefined ? f.size : typeEnd(f.type, f.size)));
+  return end;
+}
+
+function emitStruct(s: GenStruct, byName: ReadonlyMap<string, GenStruct>): string {
   const name = s.name;
   const fields = s.fields.filter(included);
   const skipped = s.fields.filter((f) => !included(f));
@@ -242,8 +262,10 @@ function emitStruct(s: GenStruct): string {
   }
   out.push('}');
   out.push('');
-  const check = `  if (!(offset >= 0 && offset + ${s.size} <= view.byteLength)) throw truncated(${q(name)}, offset, ${s.size}, view.byteLength - offset);`;
-  out.push(`/** Reads ${name} at \`offset\` (little-endian); byte arrays are views into \`view\`'s buffer. */`);
+  const need = dataEnd(s.fields, byName);
+  const check = `  if (!(offset >= 0 && offset + ${need} <= view.byteLength)) throw truncated(${q(name)}, offset, ${need}, view.byteLength - offset);`;
+  const span = need === s.size ? `${need} bytes` : `${need} bytes (sizeof is ${s.size}; trailing padding is not needed)`;
+  out.push(`/** Reads ${name} at \`offset\` (little-endian, ${span}); byte arrays are views into \`view\`'s buffer. */`);
   out.push(`export function ${readerName(name)}(view: DataView, offset: number): ${fieldsName(name)} {`);
   out.push(check);
   const ctx: ReadCtx = { pre: [] };
@@ -257,7 +279,7 @@ function emitStruct(s: GenStruct): string {
   out.push('  };');
   out.push('}');
   out.push('');
-  out.push(`/** Writes ${name} at \`offset\` (little-endian); padding bytes are left as they are. */`);
+  out.push(`/** Writes ${name} at \`offset\` (little-endian, ${span}); padding bytes are left as they are. */`);
   out.push(`export function ${writerName(name)}(view: DataView, offset: number, fields: ${fieldsName(name)}): void {`);
   out.push(check);
   const body: string[] = [];
@@ -275,6 +297,7 @@ export interface EmittedFile {
 /** All generated files of one version: <group>.gen.ts and index.gen.ts. */
 export function emitVersion(model: VersionModel, digest: string): EmittedFile[] {
   const head = banner(model, digest);
+  const byName = new Map(model.structs.map((s) => [s.name, s] as const));
   const owner = new Map<string, Group>();
   for (const s of model.structs) owner.set(s.name, s.group);
   const files: EmittedFile[] = [];
@@ -298,7 +321,7 @@ export function emitVersion(model: VersionModel, digest: string): EmittedFile[] 
       "import type { StructLayout } from '../../common/layout.js';",
       ...imports,
       '',
-      structs.map(emitStruct).join('\n\n'),
+      structs.map((s) => emitStruct(s, byName)).join('\n\n'),
       '',
     ].join('\n');
     files.push({ name: `${g}.gen.ts`, text });

@@ -11,8 +11,11 @@ import { buildVersion } from '../../codegen/layouts.js';
 import { entriesFor, headersFor, type PgMajor } from '../../codegen/manifest.js';
 import { isPgFormatError } from '../../src/common/core/errors.js';
 import type { FieldLayout, StructLayout } from '../../src/common/layout.js';
+import * as c14 from '../../src/v14/constants.js';
 import * as g14 from '../../src/v14/gen/index.gen.js';
+import * as c15 from '../../src/v15/constants.js';
 import * as g15 from '../../src/v15/gen/index.gen.js';
+import * as c16 from '../../src/v16/constants.js';
 import * as g16 from '../../src/v16/gen/index.gen.js';
 import { headersPresent, includeDir, layoutProbeSource, type ProbeResult, parseProbe, patternByte, runProbe } from './probe.js';
 
@@ -20,11 +23,78 @@ type Reader = (view: DataView, offset: number) => Record<string, unknown>;
 type Writer = (view: DataView, offset: number, fields: Record<string, unknown>) => void;
 type GenModule = { LAYOUTS: Readonly<Record<string, StructLayout>>; PG_VERSION: string } & Record<string, unknown>;
 
-const VERSIONS: ReadonlyArray<{ major: PgMajor; gen: GenModule }> = [
-  { major: 14, gen: g14 as unknown as GenModule },
-  { major: 15, gen: g15 as unknown as GenModule },
-  { major: 16, gen: g16 as unknown as GenModule },
+const VERSIONS: ReadonlyArray<{ major: PgMajor; gen: GenModule; constants: Record<string, unknown> }> = [
+  { major: 14, gen: g14 as unknown as GenModule, constants: c14 },
+  { major: 15, gen: g15 as unknown as GenModule, constants: c15 },
+  { major: 16, gen: g16 as unknown as GenModule, constants: c16 },
 ];
+
+/**
+ * Structs whose PostgreSQL SizeOf/MinSizeOf macro is the end of their last data field: what is
+ * on disk (WAL main data, block headers), so a generated reader must need exactly that many bytes.
+ */
+const SIZEOF_MACROS: Record<string, string> = {
+  XLogRecord: 'SizeOfXLogRecord',
+  XLogRecordBlockHeader: 'SizeOfXLogRecordBlockHeader',
+  XLogRecordBlockImageHeader: 'SizeOfXLogRecordBlockImageHeader',
+  XLogRecordBlockCompressHeader: 'SizeOfXLogRecordBlockCompressHeader',
+  XLogRecordDataHeaderShort: 'SizeOfXLogRecordDataHeaderShort',
+  PageHeaderData: 'SizeOfPageHeaderData',
+  xl_heap_delete: 'SizeOfHeapDelete',
+  xl_heap_header: 'SizeOfHeapHeader',
+  xl_heap_insert: 'SizeOfHeapInsert',
+  xl_multi_insert_tuple: 'SizeOfMultiInsertTuple',
+  xl_heap_update: 'SizeOfHeapUpdate',
+  xl_heap_prune: 'SizeOfHeapPrune',
+  xl_heap_vacuum: 'SizeOfHeapVacuum',
+  xl_heap_lock: 'SizeOfHeapLock',
+  xl_heap_lock_updated: 'SizeOfHeapLockUpdated',
+  xl_heap_confirm: 'SizeOfHeapConfirm',
+  xl_heap_inplace: 'SizeOfHeapInplace',
+  xl_heap_freeze_page: 'SizeOfHeapFreezePage',
+  xl_heap_visible: 'SizeOfHeapVisible',
+  xl_heap_new_cid: 'SizeOfHeapNewCid',
+  xl_btree_insert: 'SizeOfBtreeInsert',
+  xl_btree_split: 'SizeOfBtreeSplit',
+  xl_btree_dedup: 'SizeOfBtreeDedup',
+  xl_btree_reuse_page: 'SizeOfBtreeReusePage',
+  xl_btree_vacuum: 'SizeOfBtreeVacuum',
+  xl_btree_delete: 'SizeOfBtreeDelete',
+  xl_btree_update: 'SizeOfBtreeUpdate',
+  xl_btree_mark_page_halfdead: 'SizeOfBtreeMarkPageHalfDead',
+  xl_btree_unlink_page: 'SizeOfBtreeUnlinkPage',
+  xl_btree_newroot: 'SizeOfBtreeNewroot',
+  xl_hash_insert: 'SizeOfHashInsert',
+  xl_hash_add_ovfl_page: 'SizeOfHashAddOvflPage',
+  xl_hash_split_allocate_page: 'SizeOfHashSplitAllocPage',
+  xl_hash_split_complete: 'SizeOfHashSplitComplete',
+  xl_hash_move_page_contents: 'SizeOfHashMovePageContents',
+  xl_hash_squeeze_page: 'SizeOfHashSqueezePage',
+  xl_hash_delete: 'SizeOfHashDelete',
+  xl_hash_update_meta_page: 'SizeOfHashUpdateMetaPage',
+  xl_hash_init_meta_page: 'SizeOfHashInitMetaPage',
+  xl_hash_init_bitmap_page: 'SizeOfHashInitBitmapPage',
+  gistxlogPageDelete: 'SizeOfGistxlogPageDelete',
+  gistxlogPageReuse: 'SizeOfGistxlogPageReuse',
+  xl_brin_createidx: 'SizeOfBrinCreateIdx',
+  xl_brin_insert: 'SizeOfBrinInsert',
+  xl_brin_update: 'SizeOfBrinUpdate',
+  xl_brin_samepage_update: 'SizeOfBrinSamepageUpdate',
+  xl_brin_revmap_extend: 'SizeOfBrinRevmapExtend',
+  xl_brin_desummarize: 'SizeOfBrinDesummarize',
+  xl_xact_assignment: 'MinSizeOfXactAssignment',
+  xl_xact_subxacts: 'MinSizeOfXactSubxacts',
+  xl_xact_invals: 'MinSizeOfXactInvals',
+  xl_xact_commit: 'MinSizeOfXactCommit',
+  xl_xact_abort: 'MinSizeOfXactAbort',
+  xl_commit_ts_set: 'SizeOfCommitTsSet',
+  xl_commit_ts_truncate: 'SizeOfCommitTsTruncate',
+  xl_multixact_create: 'SizeOfMultiXactCreate',
+  xl_multixact_truncate: 'SizeOfMultiXactTruncate',
+  xl_relmap_update: 'MinSizeOfRelmapUpdate',
+  xl_invalidations: 'MinSizeOfInvalidations',
+  xl_logical_message: 'SizeOfLogicalMessage',
+};
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -153,7 +223,7 @@ function sameValue(c: { kind: string; value: string }, ts: unknown, byteArray: b
   }
 }
 
-for (const { major, gen } of VERSIONS) {
+for (const { major, gen, constants } of VERSIONS) {
   if (!headersPresent(major)) {
     describe(`PostgreSQL ${major} generated layouts`, () => {
       it.skip(`skipped: no server headers at ${includeDir(major)} (run scripts/install-pg-headers.sh)`, () => {});
@@ -215,12 +285,24 @@ for (const { major, gen } of VERSIONS) {
       expect(diff, 'bytes that differ after write(read(bytes))').toEqual([]);
     });
 
+    it.each(Object.entries(SIZEOF_MACROS).filter(([n]) => n in layouts))(
+      '%s: the reader needs exactly %s bytes (on-disk size), no more',
+      (name, macro) => {
+        const want = constants[macro];
+        expect(typeof want, `${macro} exported`).toBe('number');
+        const read = gen[`read${cap(name)}`] as Reader;
+        const n = want as number;
+        expect(() => read(new DataView(new ArrayBuffer(n)), 0)).not.toThrow();
+        expect(() => read(new DataView(new ArrayBuffer(n - 1)), 0)).toThrow(/expected \d+ bytes at offset 0, got/);
+      },
+    );
+
     it('readers and writers throw PgFormatError TRUNCATED outside the view, never a RangeError', () => {
       for (const name of names) {
         const l = layouts[name]!;
         const read = gen[`read${cap(name)}`] as Reader;
         const view = new DataView(new ArrayBuffer(l.size + 4), 0, l.size);
-        for (const off of [-1, 1, l.size, Number.NaN]) {
+        for (const off of [-1, l.size, Number.NaN]) {
           let err: unknown;
           try {
             read(view, off);
@@ -231,7 +313,7 @@ for (const { major, gen } of VERSIONS) {
         }
         const write = gen[`write${cap(name)}`] as Writer;
         const obj = read(new DataView(new ArrayBuffer(l.size)), 0);
-        expect(() => write(view, 1, obj)).toThrow(/expected \d+ bytes at offset 1/);
+        expect(() => write(view, l.size, obj)).toThrow(new RegExp(`expected \\d+ bytes at offset ${l.size}`));
       }
     });
   });

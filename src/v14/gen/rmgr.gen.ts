@@ -51,9 +51,9 @@ export interface Xl_parameter_changeFields {
   track_commit_timestamp: boolean;
 }
 
-/** Reads xl_parameter_change at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_parameter_change at `offset` (little-endian, 26 bytes (sizeof is 28; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_parameter_change(view: DataView, offset: number): Xl_parameter_changeFields {
-  if (!(offset >= 0 && offset + 28 <= view.byteLength)) throw truncated('xl_parameter_change', offset, 28, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 26 <= view.byteLength)) throw truncated('xl_parameter_change', offset, 26, view.byteLength - offset);
   return {
     MaxConnections: view.getInt32(offset, true),
     max_worker_processes: view.getInt32(offset + 4, true),
@@ -66,9 +66,9 @@ export function readXl_parameter_change(view: DataView, offset: number): Xl_para
   };
 }
 
-/** Writes xl_parameter_change at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_parameter_change at `offset` (little-endian, 26 bytes (sizeof is 28; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_parameter_change(view: DataView, offset: number, fields: Xl_parameter_changeFields): void {
-  if (!(offset >= 0 && offset + 28 <= view.byteLength)) throw truncated('xl_parameter_change', offset, 28, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 26 <= view.byteLength)) throw truncated('xl_parameter_change', offset, 26, view.byteLength - offset);
   view.setInt32(offset, fields.MaxConnections, true);
   view.setInt32(offset + 4, fields.max_worker_processes, true);
   view.setInt32(offset + 8, fields.max_wal_senders, true);
@@ -99,7 +99,7 @@ export interface Xl_restore_pointFields {
   rp_name: Uint8Array;
 }
 
-/** Reads xl_restore_point at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_restore_point at `offset` (little-endian, 72 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_restore_point(view: DataView, offset: number): Xl_restore_pointFields {
   if (!(offset >= 0 && offset + 72 <= view.byteLength)) throw truncated('xl_restore_point', offset, 72, view.byteLength - offset);
   return {
@@ -108,7 +108,7 @@ export function readXl_restore_point(view: DataView, offset: number): Xl_restore
   };
 }
 
-/** Writes xl_restore_point at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_restore_point at `offset` (little-endian, 72 bytes); padding bytes are left as they are. */
 export function writeXl_restore_point(view: DataView, offset: number, fields: Xl_restore_pointFields): void {
   if (!(offset >= 0 && offset + 72 <= view.byteLength)) throw truncated('xl_restore_point', offset, 72, view.byteLength - offset);
   view.setBigInt64(offset, fields.rp_time, true);
@@ -139,7 +139,7 @@ export interface Xl_overwrite_contrecordFields {
   overwrite_time: bigint;
 }
 
-/** Reads xl_overwrite_contrecord at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_overwrite_contrecord at `offset` (little-endian, 16 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_overwrite_contrecord(view: DataView, offset: number): Xl_overwrite_contrecordFields {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_overwrite_contrecord', offset, 16, view.byteLength - offset);
   return {
@@ -148,7 +148,7 @@ export function readXl_overwrite_contrecord(view: DataView, offset: number): Xl_
   };
 }
 
-/** Writes xl_overwrite_contrecord at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_overwrite_contrecord at `offset` (little-endian, 16 bytes); padding bytes are left as they are. */
 export function writeXl_overwrite_contrecord(view: DataView, offset: number, fields: Xl_overwrite_contrecordFields): void {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_overwrite_contrecord', offset, 16, view.byteLength - offset);
   view.setBigUint64(offset, fields.overwritten_lsn, true);
@@ -178,7 +178,7 @@ export interface Xl_end_of_recoveryFields {
   PrevTimeLineID: number;
 }
 
-/** Reads xl_end_of_recovery at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_end_of_recovery at `offset` (little-endian, 16 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_end_of_recovery(view: DataView, offset: number): Xl_end_of_recoveryFields {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_end_of_recovery', offset, 16, view.byteLength - offset);
   return {
@@ -188,7 +188,7 @@ export function readXl_end_of_recovery(view: DataView, offset: number): Xl_end_o
   };
 }
 
-/** Writes xl_end_of_recovery at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_end_of_recovery at `offset` (little-endian, 16 bytes); padding bytes are left as they are. */
 export function writeXl_end_of_recovery(view: DataView, offset: number, fields: Xl_end_of_recoveryFields): void {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_end_of_recovery', offset, 16, view.byteLength - offset);
   view.setBigInt64(offset, fields.end_time, true);
@@ -217,7 +217,7 @@ export interface Xl_xact_assignmentFields {
   nsubxacts: number;
 }
 
-/** Reads xl_xact_assignment at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_xact_assignment at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_xact_assignment(view: DataView, offset: number): Xl_xact_assignmentFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_xact_assignment', offset, 8, view.byteLength - offset);
   return {
@@ -226,7 +226,7 @@ export function readXl_xact_assignment(view: DataView, offset: number): Xl_xact_
   };
 }
 
-/** Writes xl_xact_assignment at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_xact_assignment at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeXl_xact_assignment(view: DataView, offset: number, fields: Xl_xact_assignmentFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_xact_assignment', offset, 8, view.byteLength - offset);
   view.setUint32(offset, fields.xtop, true);
@@ -250,7 +250,7 @@ export interface Xl_xact_xinfoFields {
   xinfo: number;
 }
 
-/** Reads xl_xact_xinfo at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_xact_xinfo at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_xact_xinfo(view: DataView, offset: number): Xl_xact_xinfoFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_xact_xinfo', offset, 4, view.byteLength - offset);
   return {
@@ -258,7 +258,7 @@ export function readXl_xact_xinfo(view: DataView, offset: number): Xl_xact_xinfo
   };
 }
 
-/** Writes xl_xact_xinfo at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_xact_xinfo at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeXl_xact_xinfo(view: DataView, offset: number, fields: Xl_xact_xinfoFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_xact_xinfo', offset, 4, view.byteLength - offset);
   view.setUint32(offset, fields.xinfo, true);
@@ -284,7 +284,7 @@ export interface Xl_xact_dbinfoFields {
   tsId: number;
 }
 
-/** Reads xl_xact_dbinfo at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_xact_dbinfo at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_xact_dbinfo(view: DataView, offset: number): Xl_xact_dbinfoFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_xact_dbinfo', offset, 8, view.byteLength - offset);
   return {
@@ -293,7 +293,7 @@ export function readXl_xact_dbinfo(view: DataView, offset: number): Xl_xact_dbin
   };
 }
 
-/** Writes xl_xact_dbinfo at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_xact_dbinfo at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeXl_xact_dbinfo(view: DataView, offset: number, fields: Xl_xact_dbinfoFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_xact_dbinfo', offset, 8, view.byteLength - offset);
   view.setUint32(offset, fields.dbId, true);
@@ -318,7 +318,7 @@ export interface Xl_xact_subxactsFields {
   nsubxacts: number;
 }
 
-/** Reads xl_xact_subxacts at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_xact_subxacts at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_xact_subxacts(view: DataView, offset: number): Xl_xact_subxactsFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_xact_subxacts', offset, 4, view.byteLength - offset);
   return {
@@ -326,7 +326,7 @@ export function readXl_xact_subxacts(view: DataView, offset: number): Xl_xact_su
   };
 }
 
-/** Writes xl_xact_subxacts at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_xact_subxacts at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeXl_xact_subxacts(view: DataView, offset: number, fields: Xl_xact_subxactsFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_xact_subxacts', offset, 4, view.byteLength - offset);
   view.setInt32(offset, fields.nsubxacts, true);
@@ -350,7 +350,7 @@ export interface Xl_xact_invalsFields {
   nmsgs: number;
 }
 
-/** Reads xl_xact_invals at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_xact_invals at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_xact_invals(view: DataView, offset: number): Xl_xact_invalsFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_xact_invals', offset, 4, view.byteLength - offset);
   return {
@@ -358,7 +358,7 @@ export function readXl_xact_invals(view: DataView, offset: number): Xl_xact_inva
   };
 }
 
-/** Writes xl_xact_invals at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_xact_invals at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeXl_xact_invals(view: DataView, offset: number, fields: Xl_xact_invalsFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_xact_invals', offset, 4, view.byteLength - offset);
   view.setInt32(offset, fields.nmsgs, true);
@@ -381,7 +381,7 @@ export interface Xl_xact_twophaseFields {
   xid: number;
 }
 
-/** Reads xl_xact_twophase at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_xact_twophase at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_xact_twophase(view: DataView, offset: number): Xl_xact_twophaseFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_xact_twophase', offset, 4, view.byteLength - offset);
   return {
@@ -389,7 +389,7 @@ export function readXl_xact_twophase(view: DataView, offset: number): Xl_xact_tw
   };
 }
 
-/** Writes xl_xact_twophase at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_xact_twophase at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeXl_xact_twophase(view: DataView, offset: number, fields: Xl_xact_twophaseFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_xact_twophase', offset, 4, view.byteLength - offset);
   view.setUint32(offset, fields.xid, true);
@@ -415,7 +415,7 @@ export interface Xl_xact_originFields {
   origin_timestamp: bigint;
 }
 
-/** Reads xl_xact_origin at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_xact_origin at `offset` (little-endian, 16 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_xact_origin(view: DataView, offset: number): Xl_xact_originFields {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_xact_origin', offset, 16, view.byteLength - offset);
   return {
@@ -424,7 +424,7 @@ export function readXl_xact_origin(view: DataView, offset: number): Xl_xact_orig
   };
 }
 
-/** Writes xl_xact_origin at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_xact_origin at `offset` (little-endian, 16 bytes); padding bytes are left as they are. */
 export function writeXl_xact_origin(view: DataView, offset: number, fields: Xl_xact_originFields): void {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_xact_origin', offset, 16, view.byteLength - offset);
   view.setBigUint64(offset, fields.origin_lsn, true);
@@ -448,7 +448,7 @@ export interface Xl_xact_commitFields {
   xact_time: bigint;
 }
 
-/** Reads xl_xact_commit at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_xact_commit at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_xact_commit(view: DataView, offset: number): Xl_xact_commitFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_xact_commit', offset, 8, view.byteLength - offset);
   return {
@@ -456,7 +456,7 @@ export function readXl_xact_commit(view: DataView, offset: number): Xl_xact_comm
   };
 }
 
-/** Writes xl_xact_commit at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_xact_commit at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeXl_xact_commit(view: DataView, offset: number, fields: Xl_xact_commitFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_xact_commit', offset, 8, view.byteLength - offset);
   view.setBigInt64(offset, fields.xact_time, true);
@@ -479,7 +479,7 @@ export interface Xl_xact_abortFields {
   xact_time: bigint;
 }
 
-/** Reads xl_xact_abort at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_xact_abort at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_xact_abort(view: DataView, offset: number): Xl_xact_abortFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_xact_abort', offset, 8, view.byteLength - offset);
   return {
@@ -487,7 +487,7 @@ export function readXl_xact_abort(view: DataView, offset: number): Xl_xact_abort
   };
 }
 
-/** Writes xl_xact_abort at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_xact_abort at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeXl_xact_abort(view: DataView, offset: number, fields: Xl_xact_abortFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_xact_abort', offset, 8, view.byteLength - offset);
   view.setBigInt64(offset, fields.xact_time, true);
@@ -550,7 +550,7 @@ export interface Xl_xact_prepareFields {
   origin_timestamp: bigint;
 }
 
-/** Reads xl_xact_prepare at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_xact_prepare at `offset` (little-endian, 64 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_xact_prepare(view: DataView, offset: number): Xl_xact_prepareFields {
   if (!(offset >= 0 && offset + 64 <= view.byteLength)) throw truncated('xl_xact_prepare', offset, 64, view.byteLength - offset);
   return {
@@ -571,7 +571,7 @@ export function readXl_xact_prepare(view: DataView, offset: number): Xl_xact_pre
   };
 }
 
-/** Writes xl_xact_prepare at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_xact_prepare at `offset` (little-endian, 64 bytes); padding bytes are left as they are. */
 export function writeXl_xact_prepare(view: DataView, offset: number, fields: Xl_xact_prepareFields): void {
   if (!(offset >= 0 && offset + 64 <= view.byteLength)) throw truncated('xl_xact_prepare', offset, 64, view.byteLength - offset);
   view.setUint32(offset, fields.magic, true);
@@ -608,7 +608,7 @@ export interface Xl_xact_relfilenodesFields {
   nrels: number;
 }
 
-/** Reads xl_xact_relfilenodes at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_xact_relfilenodes at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_xact_relfilenodes(view: DataView, offset: number): Xl_xact_relfilenodesFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_xact_relfilenodes', offset, 4, view.byteLength - offset);
   return {
@@ -616,7 +616,7 @@ export function readXl_xact_relfilenodes(view: DataView, offset: number): Xl_xac
   };
 }
 
-/** Writes xl_xact_relfilenodes at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_xact_relfilenodes at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeXl_xact_relfilenodes(view: DataView, offset: number, fields: Xl_xact_relfilenodesFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_xact_relfilenodes', offset, 4, view.byteLength - offset);
   view.setInt32(offset, fields.nrels, true);
@@ -642,7 +642,7 @@ export interface Xl_smgr_createFields {
   forkNum: number;
 }
 
-/** Reads xl_smgr_create at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_smgr_create at `offset` (little-endian, 16 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_smgr_create(view: DataView, offset: number): Xl_smgr_createFields {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_smgr_create', offset, 16, view.byteLength - offset);
   return {
@@ -651,7 +651,7 @@ export function readXl_smgr_create(view: DataView, offset: number): Xl_smgr_crea
   };
 }
 
-/** Writes xl_smgr_create at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_smgr_create at `offset` (little-endian, 16 bytes); padding bytes are left as they are. */
 export function writeXl_smgr_create(view: DataView, offset: number, fields: Xl_smgr_createFields): void {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_smgr_create', offset, 16, view.byteLength - offset);
   writeRelFileNode(view, offset, fields.rnode);
@@ -681,7 +681,7 @@ export interface Xl_smgr_truncateFields {
   flags: number;
 }
 
-/** Reads xl_smgr_truncate at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_smgr_truncate at `offset` (little-endian, 20 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_smgr_truncate(view: DataView, offset: number): Xl_smgr_truncateFields {
   if (!(offset >= 0 && offset + 20 <= view.byteLength)) throw truncated('xl_smgr_truncate', offset, 20, view.byteLength - offset);
   return {
@@ -691,7 +691,7 @@ export function readXl_smgr_truncate(view: DataView, offset: number): Xl_smgr_tr
   };
 }
 
-/** Writes xl_smgr_truncate at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_smgr_truncate at `offset` (little-endian, 20 bytes); padding bytes are left as they are. */
 export function writeXl_smgr_truncate(view: DataView, offset: number, fields: Xl_smgr_truncateFields): void {
   if (!(offset >= 0 && offset + 20 <= view.byteLength)) throw truncated('xl_smgr_truncate', offset, 20, view.byteLength - offset);
   view.setUint32(offset, fields.blkno, true);
@@ -722,7 +722,7 @@ export interface Xl_clog_truncateFields {
   oldestXactDb: number;
 }
 
-/** Reads xl_clog_truncate at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_clog_truncate at `offset` (little-endian, 12 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_clog_truncate(view: DataView, offset: number): Xl_clog_truncateFields {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_clog_truncate', offset, 12, view.byteLength - offset);
   return {
@@ -732,7 +732,7 @@ export function readXl_clog_truncate(view: DataView, offset: number): Xl_clog_tr
   };
 }
 
-/** Writes xl_clog_truncate at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_clog_truncate at `offset` (little-endian, 12 bytes); padding bytes are left as they are. */
 export function writeXl_clog_truncate(view: DataView, offset: number, fields: Xl_clog_truncateFields): void {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_clog_truncate', offset, 12, view.byteLength - offset);
   view.setInt32(offset, fields.pageno, true);
@@ -764,7 +764,7 @@ export interface Xl_commit_ts_setFields {
   mainxid: number;
 }
 
-/** Reads xl_commit_ts_set at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_commit_ts_set at `offset` (little-endian, 16 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_commit_ts_set(view: DataView, offset: number): Xl_commit_ts_setFields {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_commit_ts_set', offset, 16, view.byteLength - offset);
   return {
@@ -774,7 +774,7 @@ export function readXl_commit_ts_set(view: DataView, offset: number): Xl_commit_
   };
 }
 
-/** Writes xl_commit_ts_set at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_commit_ts_set at `offset` (little-endian, 16 bytes); padding bytes are left as they are. */
 export function writeXl_commit_ts_set(view: DataView, offset: number, fields: Xl_commit_ts_setFields): void {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_commit_ts_set', offset, 16, view.byteLength - offset);
   view.setBigInt64(offset, fields.timestamp, true);
@@ -802,7 +802,7 @@ export interface Xl_commit_ts_truncateFields {
   oldestXid: number;
 }
 
-/** Reads xl_commit_ts_truncate at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_commit_ts_truncate at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_commit_ts_truncate(view: DataView, offset: number): Xl_commit_ts_truncateFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_commit_ts_truncate', offset, 8, view.byteLength - offset);
   return {
@@ -811,7 +811,7 @@ export function readXl_commit_ts_truncate(view: DataView, offset: number): Xl_co
   };
 }
 
-/** Writes xl_commit_ts_truncate at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_commit_ts_truncate at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeXl_commit_ts_truncate(view: DataView, offset: number, fields: Xl_commit_ts_truncateFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_commit_ts_truncate', offset, 8, view.byteLength - offset);
   view.setInt32(offset, fields.pageno, true);
@@ -838,7 +838,7 @@ export interface MultiXactMemberFields {
   status: number;
 }
 
-/** Reads MultiXactMember at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads MultiXactMember at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readMultiXactMember(view: DataView, offset: number): MultiXactMemberFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('MultiXactMember', offset, 8, view.byteLength - offset);
   return {
@@ -847,7 +847,7 @@ export function readMultiXactMember(view: DataView, offset: number): MultiXactMe
   };
 }
 
-/** Writes MultiXactMember at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes MultiXactMember at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeMultiXactMember(view: DataView, offset: number, fields: MultiXactMemberFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('MultiXactMember', offset, 8, view.byteLength - offset);
   view.setUint32(offset, fields.xid, true);
@@ -878,7 +878,7 @@ export interface Xl_multixact_createFields {
   nmembers: number;
 }
 
-/** Reads xl_multixact_create at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_multixact_create at `offset` (little-endian, 12 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_multixact_create(view: DataView, offset: number): Xl_multixact_createFields {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_multixact_create', offset, 12, view.byteLength - offset);
   return {
@@ -888,7 +888,7 @@ export function readXl_multixact_create(view: DataView, offset: number): Xl_mult
   };
 }
 
-/** Writes xl_multixact_create at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_multixact_create at `offset` (little-endian, 12 bytes); padding bytes are left as they are. */
 export function writeXl_multixact_create(view: DataView, offset: number, fields: Xl_multixact_createFields): void {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_multixact_create', offset, 12, view.byteLength - offset);
   view.setUint32(offset, fields.mid, true);
@@ -925,7 +925,7 @@ export interface Xl_multixact_truncateFields {
   endTruncMemb: number;
 }
 
-/** Reads xl_multixact_truncate at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_multixact_truncate at `offset` (little-endian, 20 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_multixact_truncate(view: DataView, offset: number): Xl_multixact_truncateFields {
   if (!(offset >= 0 && offset + 20 <= view.byteLength)) throw truncated('xl_multixact_truncate', offset, 20, view.byteLength - offset);
   return {
@@ -937,7 +937,7 @@ export function readXl_multixact_truncate(view: DataView, offset: number): Xl_mu
   };
 }
 
-/** Writes xl_multixact_truncate at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_multixact_truncate at `offset` (little-endian, 20 bytes); padding bytes are left as they are. */
 export function writeXl_multixact_truncate(view: DataView, offset: number, fields: Xl_multixact_truncateFields): void {
   if (!(offset >= 0 && offset + 20 <= view.byteLength)) throw truncated('xl_multixact_truncate', offset, 20, view.byteLength - offset);
   view.setUint32(offset, fields.oldestMultiDB, true);
@@ -973,7 +973,7 @@ export interface Xl_dbase_create_recFields {
   src_tablespace_id: number;
 }
 
-/** Reads xl_dbase_create_rec at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_dbase_create_rec at `offset` (little-endian, 16 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_dbase_create_rec(view: DataView, offset: number): Xl_dbase_create_recFields {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_dbase_create_rec', offset, 16, view.byteLength - offset);
   return {
@@ -984,7 +984,7 @@ export function readXl_dbase_create_rec(view: DataView, offset: number): Xl_dbas
   };
 }
 
-/** Writes xl_dbase_create_rec at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_dbase_create_rec at `offset` (little-endian, 16 bytes); padding bytes are left as they are. */
 export function writeXl_dbase_create_rec(view: DataView, offset: number, fields: Xl_dbase_create_recFields): void {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_dbase_create_rec', offset, 16, view.byteLength - offset);
   view.setUint32(offset, fields.db_id, true);
@@ -1014,7 +1014,7 @@ export interface Xl_dbase_drop_recFields {
   ntablespaces: number;
 }
 
-/** Reads xl_dbase_drop_rec at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_dbase_drop_rec at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_dbase_drop_rec(view: DataView, offset: number): Xl_dbase_drop_recFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_dbase_drop_rec', offset, 8, view.byteLength - offset);
   return {
@@ -1023,7 +1023,7 @@ export function readXl_dbase_drop_rec(view: DataView, offset: number): Xl_dbase_
   };
 }
 
-/** Writes xl_dbase_drop_rec at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_dbase_drop_rec at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeXl_dbase_drop_rec(view: DataView, offset: number, fields: Xl_dbase_drop_recFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_dbase_drop_rec', offset, 8, view.byteLength - offset);
   view.setUint32(offset, fields.db_id, true);
@@ -1048,7 +1048,7 @@ export interface Xl_tblspc_create_recFields {
   ts_id: number;
 }
 
-/** Reads xl_tblspc_create_rec at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_tblspc_create_rec at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_tblspc_create_rec(view: DataView, offset: number): Xl_tblspc_create_recFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_tblspc_create_rec', offset, 4, view.byteLength - offset);
   return {
@@ -1056,7 +1056,7 @@ export function readXl_tblspc_create_rec(view: DataView, offset: number): Xl_tbl
   };
 }
 
-/** Writes xl_tblspc_create_rec at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_tblspc_create_rec at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeXl_tblspc_create_rec(view: DataView, offset: number, fields: Xl_tblspc_create_recFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_tblspc_create_rec', offset, 4, view.byteLength - offset);
   view.setUint32(offset, fields.ts_id, true);
@@ -1079,7 +1079,7 @@ export interface Xl_tblspc_drop_recFields {
   ts_id: number;
 }
 
-/** Reads xl_tblspc_drop_rec at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_tblspc_drop_rec at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_tblspc_drop_rec(view: DataView, offset: number): Xl_tblspc_drop_recFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_tblspc_drop_rec', offset, 4, view.byteLength - offset);
   return {
@@ -1087,7 +1087,7 @@ export function readXl_tblspc_drop_rec(view: DataView, offset: number): Xl_tblsp
   };
 }
 
-/** Writes xl_tblspc_drop_rec at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_tblspc_drop_rec at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeXl_tblspc_drop_rec(view: DataView, offset: number, fields: Xl_tblspc_drop_recFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_tblspc_drop_rec', offset, 4, view.byteLength - offset);
   view.setUint32(offset, fields.ts_id, true);
@@ -1117,7 +1117,7 @@ export interface Xl_relmap_updateFields {
   nbytes: number;
 }
 
-/** Reads xl_relmap_update at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_relmap_update at `offset` (little-endian, 12 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_relmap_update(view: DataView, offset: number): Xl_relmap_updateFields {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_relmap_update', offset, 12, view.byteLength - offset);
   return {
@@ -1127,7 +1127,7 @@ export function readXl_relmap_update(view: DataView, offset: number): Xl_relmap_
   };
 }
 
-/** Writes xl_relmap_update at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_relmap_update at `offset` (little-endian, 12 bytes); padding bytes are left as they are. */
 export function writeXl_relmap_update(view: DataView, offset: number, fields: Xl_relmap_updateFields): void {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_relmap_update', offset, 12, view.byteLength - offset);
   view.setUint32(offset, fields.dbid, true);
@@ -1158,7 +1158,7 @@ export interface Xl_standby_lockFields {
   relOid: number;
 }
 
-/** Reads xl_standby_lock at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_standby_lock at `offset` (little-endian, 12 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_standby_lock(view: DataView, offset: number): Xl_standby_lockFields {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_standby_lock', offset, 12, view.byteLength - offset);
   return {
@@ -1168,7 +1168,7 @@ export function readXl_standby_lock(view: DataView, offset: number): Xl_standby_
   };
 }
 
-/** Writes xl_standby_lock at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_standby_lock at `offset` (little-endian, 12 bytes); padding bytes are left as they are. */
 export function writeXl_standby_lock(view: DataView, offset: number, fields: Xl_standby_lockFields): void {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_standby_lock', offset, 12, view.byteLength - offset);
   view.setUint32(offset, fields.xid, true);
@@ -1194,7 +1194,7 @@ export interface Xl_standby_locksFields {
   nlocks: number;
 }
 
-/** Reads xl_standby_locks at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_standby_locks at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_standby_locks(view: DataView, offset: number): Xl_standby_locksFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_standby_locks', offset, 4, view.byteLength - offset);
   return {
@@ -1202,7 +1202,7 @@ export function readXl_standby_locks(view: DataView, offset: number): Xl_standby
   };
 }
 
-/** Writes xl_standby_locks at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_standby_locks at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeXl_standby_locks(view: DataView, offset: number, fields: Xl_standby_locksFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_standby_locks', offset, 4, view.byteLength - offset);
   view.setInt32(offset, fields.nlocks, true);
@@ -1242,7 +1242,7 @@ export interface Xl_running_xactsFields {
   latestCompletedXid: number;
 }
 
-/** Reads xl_running_xacts at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_running_xacts at `offset` (little-endian, 24 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_running_xacts(view: DataView, offset: number): Xl_running_xactsFields {
   if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('xl_running_xacts', offset, 24, view.byteLength - offset);
   return {
@@ -1255,7 +1255,7 @@ export function readXl_running_xacts(view: DataView, offset: number): Xl_running
   };
 }
 
-/** Writes xl_running_xacts at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_running_xacts at `offset` (little-endian, 24 bytes); padding bytes are left as they are. */
 export function writeXl_running_xacts(view: DataView, offset: number, fields: Xl_running_xactsFields): void {
   if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('xl_running_xacts', offset, 24, view.byteLength - offset);
   view.setInt32(offset, fields.xcnt, true);
@@ -1294,7 +1294,7 @@ export interface Xl_invalidationsFields {
   nmsgs: number;
 }
 
-/** Reads xl_invalidations at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_invalidations at `offset` (little-endian, 16 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_invalidations(view: DataView, offset: number): Xl_invalidationsFields {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_invalidations', offset, 16, view.byteLength - offset);
   return {
@@ -1305,7 +1305,7 @@ export function readXl_invalidations(view: DataView, offset: number): Xl_invalid
   };
 }
 
-/** Writes xl_invalidations at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_invalidations at `offset` (little-endian, 16 bytes); padding bytes are left as they are. */
 export function writeXl_invalidations(view: DataView, offset: number, fields: Xl_invalidationsFields): void {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_invalidations', offset, 16, view.byteLength - offset);
   view.setUint32(offset, fields.dbId, true);
@@ -1340,7 +1340,7 @@ export interface Xl_heap_deleteFields {
   flags: number;
 }
 
-/** Reads xl_heap_delete at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_delete at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_delete(view: DataView, offset: number): Xl_heap_deleteFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_heap_delete', offset, 8, view.byteLength - offset);
   return {
@@ -1351,7 +1351,7 @@ export function readXl_heap_delete(view: DataView, offset: number): Xl_heap_dele
   };
 }
 
-/** Writes xl_heap_delete at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_delete at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeXl_heap_delete(view: DataView, offset: number, fields: Xl_heap_deleteFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_heap_delete', offset, 8, view.byteLength - offset);
   view.setUint32(offset, fields.xmax, true);
@@ -1385,9 +1385,9 @@ export interface Xl_heap_truncateFields {
   flags: number;
 }
 
-/** Reads xl_heap_truncate at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_truncate at `offset` (little-endian, 9 bytes (sizeof is 12; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_truncate(view: DataView, offset: number): Xl_heap_truncateFields {
-  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_heap_truncate', offset, 12, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 9 <= view.byteLength)) throw truncated('xl_heap_truncate', offset, 9, view.byteLength - offset);
   return {
     dbId: view.getUint32(offset, true),
     nrelids: view.getUint32(offset + 4, true),
@@ -1395,9 +1395,9 @@ export function readXl_heap_truncate(view: DataView, offset: number): Xl_heap_tr
   };
 }
 
-/** Writes xl_heap_truncate at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_truncate at `offset` (little-endian, 9 bytes (sizeof is 12; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_heap_truncate(view: DataView, offset: number, fields: Xl_heap_truncateFields): void {
-  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_heap_truncate', offset, 12, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 9 <= view.byteLength)) throw truncated('xl_heap_truncate', offset, 9, view.byteLength - offset);
   view.setUint32(offset, fields.dbId, true);
   view.setUint32(offset + 4, fields.nrelids, true);
   view.setUint8(offset + 8, fields.flags);
@@ -1427,9 +1427,9 @@ export interface Xl_heap_headerFields {
   t_hoff: number;
 }
 
-/** Reads xl_heap_header at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_header at `offset` (little-endian, 5 bytes (sizeof is 6; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_header(view: DataView, offset: number): Xl_heap_headerFields {
-  if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('xl_heap_header', offset, 6, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 5 <= view.byteLength)) throw truncated('xl_heap_header', offset, 5, view.byteLength - offset);
   return {
     t_infomask2: view.getUint16(offset, true),
     t_infomask: view.getUint16(offset + 2, true),
@@ -1437,9 +1437,9 @@ export function readXl_heap_header(view: DataView, offset: number): Xl_heap_head
   };
 }
 
-/** Writes xl_heap_header at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_header at `offset` (little-endian, 5 bytes (sizeof is 6; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_heap_header(view: DataView, offset: number, fields: Xl_heap_headerFields): void {
-  if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('xl_heap_header', offset, 6, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 5 <= view.byteLength)) throw truncated('xl_heap_header', offset, 5, view.byteLength - offset);
   view.setUint16(offset, fields.t_infomask2, true);
   view.setUint16(offset + 2, fields.t_infomask, true);
   view.setUint8(offset + 4, fields.t_hoff);
@@ -1466,18 +1466,18 @@ export interface Xl_heap_insertFields {
   flags: number;
 }
 
-/** Reads xl_heap_insert at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_insert at `offset` (little-endian, 3 bytes (sizeof is 4; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_insert(view: DataView, offset: number): Xl_heap_insertFields {
-  if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_heap_insert', offset, 4, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 3 <= view.byteLength)) throw truncated('xl_heap_insert', offset, 3, view.byteLength - offset);
   return {
     offnum: view.getUint16(offset, true),
     flags: view.getUint8(offset + 2),
   };
 }
 
-/** Writes xl_heap_insert at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_insert at `offset` (little-endian, 3 bytes (sizeof is 4; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_heap_insert(view: DataView, offset: number, fields: Xl_heap_insertFields): void {
-  if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_heap_insert', offset, 4, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 3 <= view.byteLength)) throw truncated('xl_heap_insert', offset, 3, view.byteLength - offset);
   view.setUint16(offset, fields.offnum, true);
   view.setUint8(offset + 2, fields.flags);
 }
@@ -1504,7 +1504,7 @@ export interface Xl_heap_multi_insertFields {
   ntuples: number;
 }
 
-/** Reads xl_heap_multi_insert at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_multi_insert at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_multi_insert(view: DataView, offset: number): Xl_heap_multi_insertFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_heap_multi_insert', offset, 4, view.byteLength - offset);
   return {
@@ -1513,7 +1513,7 @@ export function readXl_heap_multi_insert(view: DataView, offset: number): Xl_hea
   };
 }
 
-/** Writes xl_heap_multi_insert at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_multi_insert at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeXl_heap_multi_insert(view: DataView, offset: number, fields: Xl_heap_multi_insertFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_heap_multi_insert', offset, 4, view.byteLength - offset);
   view.setUint8(offset, fields.flags);
@@ -1547,9 +1547,9 @@ export interface Xl_multi_insert_tupleFields {
   t_hoff: number;
 }
 
-/** Reads xl_multi_insert_tuple at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_multi_insert_tuple at `offset` (little-endian, 7 bytes (sizeof is 8; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_multi_insert_tuple(view: DataView, offset: number): Xl_multi_insert_tupleFields {
-  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_multi_insert_tuple', offset, 8, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 7 <= view.byteLength)) throw truncated('xl_multi_insert_tuple', offset, 7, view.byteLength - offset);
   return {
     datalen: view.getUint16(offset, true),
     t_infomask2: view.getUint16(offset + 2, true),
@@ -1558,9 +1558,9 @@ export function readXl_multi_insert_tuple(view: DataView, offset: number): Xl_mu
   };
 }
 
-/** Writes xl_multi_insert_tuple at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_multi_insert_tuple at `offset` (little-endian, 7 bytes (sizeof is 8; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_multi_insert_tuple(view: DataView, offset: number, fields: Xl_multi_insert_tupleFields): void {
-  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_multi_insert_tuple', offset, 8, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 7 <= view.byteLength)) throw truncated('xl_multi_insert_tuple', offset, 7, view.byteLength - offset);
   view.setUint16(offset, fields.datalen, true);
   view.setUint16(offset + 2, fields.t_infomask2, true);
   view.setUint16(offset + 4, fields.t_infomask, true);
@@ -1600,9 +1600,9 @@ export interface Xl_heap_updateFields {
   new_offnum: number;
 }
 
-/** Reads xl_heap_update at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_update at `offset` (little-endian, 14 bytes (sizeof is 16; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_update(view: DataView, offset: number): Xl_heap_updateFields {
-  if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_heap_update', offset, 16, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 14 <= view.byteLength)) throw truncated('xl_heap_update', offset, 14, view.byteLength - offset);
   return {
     old_xmax: view.getUint32(offset, true),
     old_offnum: view.getUint16(offset + 4, true),
@@ -1613,9 +1613,9 @@ export function readXl_heap_update(view: DataView, offset: number): Xl_heap_upda
   };
 }
 
-/** Writes xl_heap_update at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_update at `offset` (little-endian, 14 bytes (sizeof is 16; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_heap_update(view: DataView, offset: number, fields: Xl_heap_updateFields): void {
-  if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_heap_update', offset, 16, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 14 <= view.byteLength)) throw truncated('xl_heap_update', offset, 14, view.byteLength - offset);
   view.setUint32(offset, fields.old_xmax, true);
   view.setUint16(offset + 4, fields.old_offnum, true);
   view.setUint8(offset + 6, fields.old_infobits_set);
@@ -1647,7 +1647,7 @@ export interface Xl_heap_pruneFields {
   ndead: number;
 }
 
-/** Reads xl_heap_prune at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_prune at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_prune(view: DataView, offset: number): Xl_heap_pruneFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_heap_prune', offset, 8, view.byteLength - offset);
   return {
@@ -1657,7 +1657,7 @@ export function readXl_heap_prune(view: DataView, offset: number): Xl_heap_prune
   };
 }
 
-/** Writes xl_heap_prune at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_prune at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeXl_heap_prune(view: DataView, offset: number, fields: Xl_heap_pruneFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_heap_prune', offset, 8, view.byteLength - offset);
   view.setUint32(offset, fields.latestRemovedXid, true);
@@ -1682,7 +1682,7 @@ export interface Xl_heap_vacuumFields {
   nunused: number;
 }
 
-/** Reads xl_heap_vacuum at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_vacuum at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_vacuum(view: DataView, offset: number): Xl_heap_vacuumFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_heap_vacuum', offset, 2, view.byteLength - offset);
   return {
@@ -1690,7 +1690,7 @@ export function readXl_heap_vacuum(view: DataView, offset: number): Xl_heap_vacu
   };
 }
 
-/** Writes xl_heap_vacuum at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_vacuum at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeXl_heap_vacuum(view: DataView, offset: number, fields: Xl_heap_vacuumFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_heap_vacuum', offset, 2, view.byteLength - offset);
   view.setUint16(offset, fields.nunused, true);
@@ -1722,7 +1722,7 @@ export interface Xl_heap_lockFields {
   flags: number;
 }
 
-/** Reads xl_heap_lock at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_lock at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_lock(view: DataView, offset: number): Xl_heap_lockFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_heap_lock', offset, 8, view.byteLength - offset);
   return {
@@ -1733,7 +1733,7 @@ export function readXl_heap_lock(view: DataView, offset: number): Xl_heap_lockFi
   };
 }
 
-/** Writes xl_heap_lock at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_lock at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeXl_heap_lock(view: DataView, offset: number, fields: Xl_heap_lockFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_heap_lock', offset, 8, view.byteLength - offset);
   view.setUint32(offset, fields.locking_xid, true);
@@ -1768,7 +1768,7 @@ export interface Xl_heap_lock_updatedFields {
   flags: number;
 }
 
-/** Reads xl_heap_lock_updated at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_lock_updated at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_lock_updated(view: DataView, offset: number): Xl_heap_lock_updatedFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_heap_lock_updated', offset, 8, view.byteLength - offset);
   return {
@@ -1779,7 +1779,7 @@ export function readXl_heap_lock_updated(view: DataView, offset: number): Xl_hea
   };
 }
 
-/** Writes xl_heap_lock_updated at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_lock_updated at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeXl_heap_lock_updated(view: DataView, offset: number, fields: Xl_heap_lock_updatedFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_heap_lock_updated', offset, 8, view.byteLength - offset);
   view.setUint32(offset, fields.xmax, true);
@@ -1805,7 +1805,7 @@ export interface Xl_heap_confirmFields {
   offnum: number;
 }
 
-/** Reads xl_heap_confirm at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_confirm at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_confirm(view: DataView, offset: number): Xl_heap_confirmFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_heap_confirm', offset, 2, view.byteLength - offset);
   return {
@@ -1813,7 +1813,7 @@ export function readXl_heap_confirm(view: DataView, offset: number): Xl_heap_con
   };
 }
 
-/** Writes xl_heap_confirm at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_confirm at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeXl_heap_confirm(view: DataView, offset: number, fields: Xl_heap_confirmFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_heap_confirm', offset, 2, view.byteLength - offset);
   view.setUint16(offset, fields.offnum, true);
@@ -1836,7 +1836,7 @@ export interface Xl_heap_inplaceFields {
   offnum: number;
 }
 
-/** Reads xl_heap_inplace at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_inplace at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_inplace(view: DataView, offset: number): Xl_heap_inplaceFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_heap_inplace', offset, 2, view.byteLength - offset);
   return {
@@ -1844,7 +1844,7 @@ export function readXl_heap_inplace(view: DataView, offset: number): Xl_heap_inp
   };
 }
 
-/** Writes xl_heap_inplace at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_inplace at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeXl_heap_inplace(view: DataView, offset: number, fields: Xl_heap_inplaceFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_heap_inplace', offset, 2, view.byteLength - offset);
   view.setUint16(offset, fields.offnum, true);
@@ -1871,18 +1871,18 @@ export interface Xl_heap_freeze_pageFields {
   ntuples: number;
 }
 
-/** Reads xl_heap_freeze_page at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_freeze_page at `offset` (little-endian, 6 bytes (sizeof is 8; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_freeze_page(view: DataView, offset: number): Xl_heap_freeze_pageFields {
-  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_heap_freeze_page', offset, 8, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('xl_heap_freeze_page', offset, 6, view.byteLength - offset);
   return {
     cutoff_xid: view.getUint32(offset, true),
     ntuples: view.getUint16(offset + 4, true),
   };
 }
 
-/** Writes xl_heap_freeze_page at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_freeze_page at `offset` (little-endian, 6 bytes (sizeof is 8; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_heap_freeze_page(view: DataView, offset: number, fields: Xl_heap_freeze_pageFields): void {
-  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_heap_freeze_page', offset, 8, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('xl_heap_freeze_page', offset, 6, view.byteLength - offset);
   view.setUint32(offset, fields.cutoff_xid, true);
   view.setUint16(offset + 4, fields.ntuples, true);
 }
@@ -1908,18 +1908,18 @@ export interface Xl_heap_visibleFields {
   flags: number;
 }
 
-/** Reads xl_heap_visible at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_visible at `offset` (little-endian, 5 bytes (sizeof is 8; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_visible(view: DataView, offset: number): Xl_heap_visibleFields {
-  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_heap_visible', offset, 8, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 5 <= view.byteLength)) throw truncated('xl_heap_visible', offset, 5, view.byteLength - offset);
   return {
     cutoff_xid: view.getUint32(offset, true),
     flags: view.getUint8(offset + 4),
   };
 }
 
-/** Writes xl_heap_visible at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_visible at `offset` (little-endian, 5 bytes (sizeof is 8; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_heap_visible(view: DataView, offset: number, fields: Xl_heap_visibleFields): void {
-  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_heap_visible', offset, 8, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 5 <= view.byteLength)) throw truncated('xl_heap_visible', offset, 5, view.byteLength - offset);
   view.setUint32(offset, fields.cutoff_xid, true);
   view.setUint8(offset + 4, fields.flags);
 }
@@ -1957,9 +1957,9 @@ export interface Xl_heap_new_cidFields {
   target_tid: ItemPointerDataFields;
 }
 
-/** Reads xl_heap_new_cid at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_new_cid at `offset` (little-endian, 34 bytes (sizeof is 36; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_new_cid(view: DataView, offset: number): Xl_heap_new_cidFields {
-  if (!(offset >= 0 && offset + 36 <= view.byteLength)) throw truncated('xl_heap_new_cid', offset, 36, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 34 <= view.byteLength)) throw truncated('xl_heap_new_cid', offset, 34, view.byteLength - offset);
   return {
     top_xid: view.getUint32(offset, true),
     cmin: view.getUint32(offset + 4, true),
@@ -1970,9 +1970,9 @@ export function readXl_heap_new_cid(view: DataView, offset: number): Xl_heap_new
   };
 }
 
-/** Writes xl_heap_new_cid at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_new_cid at `offset` (little-endian, 34 bytes (sizeof is 36; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_heap_new_cid(view: DataView, offset: number, fields: Xl_heap_new_cidFields): void {
-  if (!(offset >= 0 && offset + 36 <= view.byteLength)) throw truncated('xl_heap_new_cid', offset, 36, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 34 <= view.byteLength)) throw truncated('xl_heap_new_cid', offset, 34, view.byteLength - offset);
   view.setUint32(offset, fields.top_xid, true);
   view.setUint32(offset + 4, fields.cmin, true);
   view.setUint32(offset + 8, fields.cmax, true);
@@ -2015,7 +2015,7 @@ export interface Xl_heap_rewrite_mappingFields {
   start_lsn: bigint;
 }
 
-/** Reads xl_heap_rewrite_mapping at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_rewrite_mapping at `offset` (little-endian, 40 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_rewrite_mapping(view: DataView, offset: number): Xl_heap_rewrite_mappingFields {
   if (!(offset >= 0 && offset + 40 <= view.byteLength)) throw truncated('xl_heap_rewrite_mapping', offset, 40, view.byteLength - offset);
   return {
@@ -2028,7 +2028,7 @@ export function readXl_heap_rewrite_mapping(view: DataView, offset: number): Xl_
   };
 }
 
-/** Writes xl_heap_rewrite_mapping at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_rewrite_mapping at `offset` (little-endian, 40 bytes); padding bytes are left as they are. */
 export function writeXl_heap_rewrite_mapping(view: DataView, offset: number, fields: Xl_heap_rewrite_mappingFields): void {
   if (!(offset >= 0 && offset + 40 <= view.byteLength)) throw truncated('xl_heap_rewrite_mapping', offset, 40, view.byteLength - offset);
   view.setUint32(offset, fields.mapped_xid, true);
@@ -2069,9 +2069,9 @@ export interface Xl_heap_freeze_tupleFields {
   frzflags: number;
 }
 
-/** Reads xl_heap_freeze_tuple at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_heap_freeze_tuple at `offset` (little-endian, 11 bytes (sizeof is 12; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_heap_freeze_tuple(view: DataView, offset: number): Xl_heap_freeze_tupleFields {
-  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_heap_freeze_tuple', offset, 12, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 11 <= view.byteLength)) throw truncated('xl_heap_freeze_tuple', offset, 11, view.byteLength - offset);
   return {
     xmax: view.getUint32(offset, true),
     offset: view.getUint16(offset + 4, true),
@@ -2081,9 +2081,9 @@ export function readXl_heap_freeze_tuple(view: DataView, offset: number): Xl_hea
   };
 }
 
-/** Writes xl_heap_freeze_tuple at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_heap_freeze_tuple at `offset` (little-endian, 11 bytes (sizeof is 12; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_heap_freeze_tuple(view: DataView, offset: number, fields: Xl_heap_freeze_tupleFields): void {
-  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_heap_freeze_tuple', offset, 12, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 11 <= view.byteLength)) throw truncated('xl_heap_freeze_tuple', offset, 11, view.byteLength - offset);
   view.setUint32(offset, fields.xmax, true);
   view.setUint16(offset + 4, fields.offset, true);
   view.setUint16(offset + 6, fields.t_infomask2, true);
@@ -2127,9 +2127,9 @@ export interface Xl_btree_metadataFields {
   allequalimage: boolean;
 }
 
-/** Reads xl_btree_metadata at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_btree_metadata at `offset` (little-endian, 25 bytes (sizeof is 28; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_btree_metadata(view: DataView, offset: number): Xl_btree_metadataFields {
-  if (!(offset >= 0 && offset + 28 <= view.byteLength)) throw truncated('xl_btree_metadata', offset, 28, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 25 <= view.byteLength)) throw truncated('xl_btree_metadata', offset, 25, view.byteLength - offset);
   return {
     version: view.getUint32(offset, true),
     root: view.getUint32(offset + 4, true),
@@ -2141,9 +2141,9 @@ export function readXl_btree_metadata(view: DataView, offset: number): Xl_btree_
   };
 }
 
-/** Writes xl_btree_metadata at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_btree_metadata at `offset` (little-endian, 25 bytes (sizeof is 28; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_btree_metadata(view: DataView, offset: number, fields: Xl_btree_metadataFields): void {
-  if (!(offset >= 0 && offset + 28 <= view.byteLength)) throw truncated('xl_btree_metadata', offset, 28, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 25 <= view.byteLength)) throw truncated('xl_btree_metadata', offset, 25, view.byteLength - offset);
   view.setUint32(offset, fields.version, true);
   view.setUint32(offset + 4, fields.root, true);
   view.setUint32(offset + 8, fields.level, true);
@@ -2170,7 +2170,7 @@ export interface Xl_btree_insertFields {
   offnum: number;
 }
 
-/** Reads xl_btree_insert at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_btree_insert at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_btree_insert(view: DataView, offset: number): Xl_btree_insertFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_btree_insert', offset, 2, view.byteLength - offset);
   return {
@@ -2178,7 +2178,7 @@ export function readXl_btree_insert(view: DataView, offset: number): Xl_btree_in
   };
 }
 
-/** Writes xl_btree_insert at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_btree_insert at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeXl_btree_insert(view: DataView, offset: number, fields: Xl_btree_insertFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_btree_insert', offset, 2, view.byteLength - offset);
   view.setUint16(offset, fields.offnum, true);
@@ -2211,9 +2211,9 @@ export interface Xl_btree_splitFields {
   postingoff: number;
 }
 
-/** Reads xl_btree_split at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_btree_split at `offset` (little-endian, 10 bytes (sizeof is 12; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_btree_split(view: DataView, offset: number): Xl_btree_splitFields {
-  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_btree_split', offset, 12, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('xl_btree_split', offset, 10, view.byteLength - offset);
   return {
     level: view.getUint32(offset, true),
     firstrightoff: view.getUint16(offset + 4, true),
@@ -2222,9 +2222,9 @@ export function readXl_btree_split(view: DataView, offset: number): Xl_btree_spl
   };
 }
 
-/** Writes xl_btree_split at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_btree_split at `offset` (little-endian, 10 bytes (sizeof is 12; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_btree_split(view: DataView, offset: number, fields: Xl_btree_splitFields): void {
-  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_btree_split', offset, 12, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('xl_btree_split', offset, 10, view.byteLength - offset);
   view.setUint32(offset, fields.level, true);
   view.setUint16(offset + 4, fields.firstrightoff, true);
   view.setUint16(offset + 6, fields.newitemoff, true);
@@ -2248,7 +2248,7 @@ export interface Xl_btree_dedupFields {
   nintervals: number;
 }
 
-/** Reads xl_btree_dedup at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_btree_dedup at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_btree_dedup(view: DataView, offset: number): Xl_btree_dedupFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_btree_dedup', offset, 2, view.byteLength - offset);
   return {
@@ -2256,7 +2256,7 @@ export function readXl_btree_dedup(view: DataView, offset: number): Xl_btree_ded
   };
 }
 
-/** Writes xl_btree_dedup at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_btree_dedup at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeXl_btree_dedup(view: DataView, offset: number, fields: Xl_btree_dedupFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_btree_dedup', offset, 2, view.byteLength - offset);
   view.setUint16(offset, fields.nintervals, true);
@@ -2285,7 +2285,7 @@ export interface Xl_btree_reuse_pageFields {
   latestRemovedFullXid: FullTransactionIdFields;
 }
 
-/** Reads xl_btree_reuse_page at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_btree_reuse_page at `offset` (little-endian, 24 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_btree_reuse_page(view: DataView, offset: number): Xl_btree_reuse_pageFields {
   if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('xl_btree_reuse_page', offset, 24, view.byteLength - offset);
   return {
@@ -2295,7 +2295,7 @@ export function readXl_btree_reuse_page(view: DataView, offset: number): Xl_btre
   };
 }
 
-/** Writes xl_btree_reuse_page at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_btree_reuse_page at `offset` (little-endian, 24 bytes); padding bytes are left as they are. */
 export function writeXl_btree_reuse_page(view: DataView, offset: number, fields: Xl_btree_reuse_pageFields): void {
   if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('xl_btree_reuse_page', offset, 24, view.byteLength - offset);
   writeRelFileNode(view, offset, fields.node);
@@ -2323,7 +2323,7 @@ export interface Xl_btree_vacuumFields {
   nupdated: number;
 }
 
-/** Reads xl_btree_vacuum at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_btree_vacuum at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_btree_vacuum(view: DataView, offset: number): Xl_btree_vacuumFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_btree_vacuum', offset, 4, view.byteLength - offset);
   return {
@@ -2332,7 +2332,7 @@ export function readXl_btree_vacuum(view: DataView, offset: number): Xl_btree_va
   };
 }
 
-/** Writes xl_btree_vacuum at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_btree_vacuum at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeXl_btree_vacuum(view: DataView, offset: number, fields: Xl_btree_vacuumFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_btree_vacuum', offset, 4, view.byteLength - offset);
   view.setUint16(offset, fields.ndeleted, true);
@@ -2362,7 +2362,7 @@ export interface Xl_btree_deleteFields {
   nupdated: number;
 }
 
-/** Reads xl_btree_delete at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_btree_delete at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_btree_delete(view: DataView, offset: number): Xl_btree_deleteFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_btree_delete', offset, 8, view.byteLength - offset);
   return {
@@ -2372,7 +2372,7 @@ export function readXl_btree_delete(view: DataView, offset: number): Xl_btree_de
   };
 }
 
-/** Writes xl_btree_delete at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_btree_delete at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeXl_btree_delete(view: DataView, offset: number, fields: Xl_btree_deleteFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_btree_delete', offset, 8, view.byteLength - offset);
   view.setUint32(offset, fields.latestRemovedXid, true);
@@ -2397,7 +2397,7 @@ export interface Xl_btree_updateFields {
   ndeletedtids: number;
 }
 
-/** Reads xl_btree_update at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_btree_update at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_btree_update(view: DataView, offset: number): Xl_btree_updateFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_btree_update', offset, 2, view.byteLength - offset);
   return {
@@ -2405,7 +2405,7 @@ export function readXl_btree_update(view: DataView, offset: number): Xl_btree_up
   };
 }
 
-/** Writes xl_btree_update at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_btree_update at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeXl_btree_update(view: DataView, offset: number, fields: Xl_btree_updateFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_btree_update', offset, 2, view.byteLength - offset);
   view.setUint16(offset, fields.ndeletedtids, true);
@@ -2441,7 +2441,7 @@ export interface Xl_btree_mark_page_halfdeadFields {
   topparent: number;
 }
 
-/** Reads xl_btree_mark_page_halfdead at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_btree_mark_page_halfdead at `offset` (little-endian, 20 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_btree_mark_page_halfdead(view: DataView, offset: number): Xl_btree_mark_page_halfdeadFields {
   if (!(offset >= 0 && offset + 20 <= view.byteLength)) throw truncated('xl_btree_mark_page_halfdead', offset, 20, view.byteLength - offset);
   return {
@@ -2453,7 +2453,7 @@ export function readXl_btree_mark_page_halfdead(view: DataView, offset: number):
   };
 }
 
-/** Writes xl_btree_mark_page_halfdead at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_btree_mark_page_halfdead at `offset` (little-endian, 20 bytes); padding bytes are left as they are. */
 export function writeXl_btree_mark_page_halfdead(view: DataView, offset: number, fields: Xl_btree_mark_page_halfdeadFields): void {
   if (!(offset >= 0 && offset + 20 <= view.byteLength)) throw truncated('xl_btree_mark_page_halfdead', offset, 20, view.byteLength - offset);
   view.setUint16(offset, fields.poffset, true);
@@ -2500,9 +2500,9 @@ export interface Xl_btree_unlink_pageFields {
   leaftopparent: number;
 }
 
-/** Reads xl_btree_unlink_page at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_btree_unlink_page at `offset` (little-endian, 36 bytes (sizeof is 40; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_btree_unlink_page(view: DataView, offset: number): Xl_btree_unlink_pageFields {
-  if (!(offset >= 0 && offset + 40 <= view.byteLength)) throw truncated('xl_btree_unlink_page', offset, 40, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 36 <= view.byteLength)) throw truncated('xl_btree_unlink_page', offset, 36, view.byteLength - offset);
   return {
     leftsib: view.getUint32(offset, true),
     rightsib: view.getUint32(offset + 4, true),
@@ -2514,9 +2514,9 @@ export function readXl_btree_unlink_page(view: DataView, offset: number): Xl_btr
   };
 }
 
-/** Writes xl_btree_unlink_page at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_btree_unlink_page at `offset` (little-endian, 36 bytes (sizeof is 40; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_btree_unlink_page(view: DataView, offset: number, fields: Xl_btree_unlink_pageFields): void {
-  if (!(offset >= 0 && offset + 40 <= view.byteLength)) throw truncated('xl_btree_unlink_page', offset, 40, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 36 <= view.byteLength)) throw truncated('xl_btree_unlink_page', offset, 36, view.byteLength - offset);
   view.setUint32(offset, fields.leftsib, true);
   view.setUint32(offset + 4, fields.rightsib, true);
   view.setUint32(offset + 8, fields.level, true);
@@ -2546,7 +2546,7 @@ export interface Xl_btree_newrootFields {
   level: number;
 }
 
-/** Reads xl_btree_newroot at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_btree_newroot at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_btree_newroot(view: DataView, offset: number): Xl_btree_newrootFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_btree_newroot', offset, 8, view.byteLength - offset);
   return {
@@ -2555,7 +2555,7 @@ export function readXl_btree_newroot(view: DataView, offset: number): Xl_btree_n
   };
 }
 
-/** Writes xl_btree_newroot at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_btree_newroot at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeXl_btree_newroot(view: DataView, offset: number, fields: Xl_btree_newrootFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_btree_newroot', offset, 8, view.byteLength - offset);
   view.setUint32(offset, fields.rootblk, true);
@@ -2579,7 +2579,7 @@ export interface Xl_hash_insertFields {
   offnum: number;
 }
 
-/** Reads xl_hash_insert at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_hash_insert at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_hash_insert(view: DataView, offset: number): Xl_hash_insertFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_hash_insert', offset, 2, view.byteLength - offset);
   return {
@@ -2587,7 +2587,7 @@ export function readXl_hash_insert(view: DataView, offset: number): Xl_hash_inse
   };
 }
 
-/** Writes xl_hash_insert at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_hash_insert at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeXl_hash_insert(view: DataView, offset: number, fields: Xl_hash_insertFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_hash_insert', offset, 2, view.byteLength - offset);
   view.setUint16(offset, fields.offnum, true);
@@ -2614,18 +2614,18 @@ export interface Xl_hash_add_ovfl_pageFields {
   bmpage_found: boolean;
 }
 
-/** Reads xl_hash_add_ovfl_page at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_hash_add_ovfl_page at `offset` (little-endian, 3 bytes (sizeof is 4; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_hash_add_ovfl_page(view: DataView, offset: number): Xl_hash_add_ovfl_pageFields {
-  if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_hash_add_ovfl_page', offset, 4, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 3 <= view.byteLength)) throw truncated('xl_hash_add_ovfl_page', offset, 3, view.byteLength - offset);
   return {
     bmsize: view.getUint16(offset, true),
     bmpage_found: view.getUint8(offset + 2) !== 0,
   };
 }
 
-/** Writes xl_hash_add_ovfl_page at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_hash_add_ovfl_page at `offset` (little-endian, 3 bytes (sizeof is 4; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_hash_add_ovfl_page(view: DataView, offset: number, fields: Xl_hash_add_ovfl_pageFields): void {
-  if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_hash_add_ovfl_page', offset, 4, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 3 <= view.byteLength)) throw truncated('xl_hash_add_ovfl_page', offset, 3, view.byteLength - offset);
   view.setUint16(offset, fields.bmsize, true);
   view.setUint8(offset + 2, fields.bmpage_found ? 1 : 0);
 }
@@ -2657,9 +2657,9 @@ export interface Xl_hash_split_allocate_pageFields {
   flags: number;
 }
 
-/** Reads xl_hash_split_allocate_page at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_hash_split_allocate_page at `offset` (little-endian, 9 bytes (sizeof is 12; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_hash_split_allocate_page(view: DataView, offset: number): Xl_hash_split_allocate_pageFields {
-  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_hash_split_allocate_page', offset, 12, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 9 <= view.byteLength)) throw truncated('xl_hash_split_allocate_page', offset, 9, view.byteLength - offset);
   return {
     new_bucket: view.getUint32(offset, true),
     old_bucket_flag: view.getUint16(offset + 4, true),
@@ -2668,9 +2668,9 @@ export function readXl_hash_split_allocate_page(view: DataView, offset: number):
   };
 }
 
-/** Writes xl_hash_split_allocate_page at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_hash_split_allocate_page at `offset` (little-endian, 9 bytes (sizeof is 12; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_hash_split_allocate_page(view: DataView, offset: number, fields: Xl_hash_split_allocate_pageFields): void {
-  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_hash_split_allocate_page', offset, 12, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 9 <= view.byteLength)) throw truncated('xl_hash_split_allocate_page', offset, 9, view.byteLength - offset);
   view.setUint32(offset, fields.new_bucket, true);
   view.setUint16(offset + 4, fields.old_bucket_flag, true);
   view.setUint16(offset + 6, fields.new_bucket_flag, true);
@@ -2697,7 +2697,7 @@ export interface Xl_hash_split_completeFields {
   new_bucket_flag: number;
 }
 
-/** Reads xl_hash_split_complete at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_hash_split_complete at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_hash_split_complete(view: DataView, offset: number): Xl_hash_split_completeFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_hash_split_complete', offset, 4, view.byteLength - offset);
   return {
@@ -2706,7 +2706,7 @@ export function readXl_hash_split_complete(view: DataView, offset: number): Xl_h
   };
 }
 
-/** Writes xl_hash_split_complete at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_hash_split_complete at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeXl_hash_split_complete(view: DataView, offset: number, fields: Xl_hash_split_completeFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_hash_split_complete', offset, 4, view.byteLength - offset);
   view.setUint16(offset, fields.old_bucket_flag, true);
@@ -2734,18 +2734,18 @@ export interface Xl_hash_move_page_contentsFields {
   is_prim_bucket_same_wrt: boolean;
 }
 
-/** Reads xl_hash_move_page_contents at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_hash_move_page_contents at `offset` (little-endian, 3 bytes (sizeof is 4; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_hash_move_page_contents(view: DataView, offset: number): Xl_hash_move_page_contentsFields {
-  if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_hash_move_page_contents', offset, 4, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 3 <= view.byteLength)) throw truncated('xl_hash_move_page_contents', offset, 3, view.byteLength - offset);
   return {
     ntups: view.getUint16(offset, true),
     is_prim_bucket_same_wrt: view.getUint8(offset + 2) !== 0,
   };
 }
 
-/** Writes xl_hash_move_page_contents at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_hash_move_page_contents at `offset` (little-endian, 3 bytes (sizeof is 4; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_hash_move_page_contents(view: DataView, offset: number, fields: Xl_hash_move_page_contentsFields): void {
-  if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_hash_move_page_contents', offset, 4, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 3 <= view.byteLength)) throw truncated('xl_hash_move_page_contents', offset, 3, view.byteLength - offset);
   view.setUint16(offset, fields.ntups, true);
   view.setUint8(offset + 2, fields.is_prim_bucket_same_wrt ? 1 : 0);
 }
@@ -2779,7 +2779,7 @@ export interface Xl_hash_squeeze_pageFields {
   is_prev_bucket_same_wrt: boolean;
 }
 
-/** Reads xl_hash_squeeze_page at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_hash_squeeze_page at `offset` (little-endian, 12 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_hash_squeeze_page(view: DataView, offset: number): Xl_hash_squeeze_pageFields {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_hash_squeeze_page', offset, 12, view.byteLength - offset);
   return {
@@ -2791,7 +2791,7 @@ export function readXl_hash_squeeze_page(view: DataView, offset: number): Xl_has
   };
 }
 
-/** Writes xl_hash_squeeze_page at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_hash_squeeze_page at `offset` (little-endian, 12 bytes); padding bytes are left as they are. */
 export function writeXl_hash_squeeze_page(view: DataView, offset: number, fields: Xl_hash_squeeze_pageFields): void {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_hash_squeeze_page', offset, 12, view.byteLength - offset);
   view.setUint32(offset, fields.prevblkno, true);
@@ -2821,7 +2821,7 @@ export interface Xl_hash_deleteFields {
   is_primary_bucket_page: boolean;
 }
 
-/** Reads xl_hash_delete at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_hash_delete at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_hash_delete(view: DataView, offset: number): Xl_hash_deleteFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_hash_delete', offset, 2, view.byteLength - offset);
   return {
@@ -2830,7 +2830,7 @@ export function readXl_hash_delete(view: DataView, offset: number): Xl_hash_dele
   };
 }
 
-/** Writes xl_hash_delete at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_hash_delete at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeXl_hash_delete(view: DataView, offset: number, fields: Xl_hash_deleteFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_hash_delete', offset, 2, view.byteLength - offset);
   view.setUint8(offset, fields.clear_dead_marking ? 1 : 0);
@@ -2854,7 +2854,7 @@ export interface Xl_hash_update_meta_pageFields {
   ntuples: number;
 }
 
-/** Reads xl_hash_update_meta_page at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_hash_update_meta_page at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_hash_update_meta_page(view: DataView, offset: number): Xl_hash_update_meta_pageFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_hash_update_meta_page', offset, 8, view.byteLength - offset);
   return {
@@ -2862,7 +2862,7 @@ export function readXl_hash_update_meta_page(view: DataView, offset: number): Xl
   };
 }
 
-/** Writes xl_hash_update_meta_page at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_hash_update_meta_page at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeXl_hash_update_meta_page(view: DataView, offset: number, fields: Xl_hash_update_meta_pageFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_hash_update_meta_page', offset, 8, view.byteLength - offset);
   view.setFloat64(offset, fields.ntuples, true);
@@ -2892,9 +2892,9 @@ export interface Xl_hash_init_meta_pageFields {
   ffactor: number;
 }
 
-/** Reads xl_hash_init_meta_page at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_hash_init_meta_page at `offset` (little-endian, 14 bytes (sizeof is 16; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_hash_init_meta_page(view: DataView, offset: number): Xl_hash_init_meta_pageFields {
-  if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_hash_init_meta_page', offset, 16, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 14 <= view.byteLength)) throw truncated('xl_hash_init_meta_page', offset, 14, view.byteLength - offset);
   return {
     num_tuples: view.getFloat64(offset, true),
     procid: view.getUint32(offset + 8, true),
@@ -2902,9 +2902,9 @@ export function readXl_hash_init_meta_page(view: DataView, offset: number): Xl_h
   };
 }
 
-/** Writes xl_hash_init_meta_page at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_hash_init_meta_page at `offset` (little-endian, 14 bytes (sizeof is 16; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_hash_init_meta_page(view: DataView, offset: number, fields: Xl_hash_init_meta_pageFields): void {
-  if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_hash_init_meta_page', offset, 16, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 14 <= view.byteLength)) throw truncated('xl_hash_init_meta_page', offset, 14, view.byteLength - offset);
   view.setFloat64(offset, fields.num_tuples, true);
   view.setUint32(offset + 8, fields.procid, true);
   view.setUint16(offset + 12, fields.ffactor, true);
@@ -2927,7 +2927,7 @@ export interface Xl_hash_init_bitmap_pageFields {
   bmsize: number;
 }
 
-/** Reads xl_hash_init_bitmap_page at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_hash_init_bitmap_page at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_hash_init_bitmap_page(view: DataView, offset: number): Xl_hash_init_bitmap_pageFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_hash_init_bitmap_page', offset, 2, view.byteLength - offset);
   return {
@@ -2935,7 +2935,7 @@ export function readXl_hash_init_bitmap_page(view: DataView, offset: number): Xl
   };
 }
 
-/** Writes xl_hash_init_bitmap_page at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_hash_init_bitmap_page at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeXl_hash_init_bitmap_page(view: DataView, offset: number, fields: Xl_hash_init_bitmap_pageFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_hash_init_bitmap_page', offset, 2, view.byteLength - offset);
   view.setUint16(offset, fields.bmsize, true);
@@ -2961,7 +2961,7 @@ export interface Xl_hash_vacuum_one_pageFields {
   ntuples: number;
 }
 
-/** Reads xl_hash_vacuum_one_page at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_hash_vacuum_one_page at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_hash_vacuum_one_page(view: DataView, offset: number): Xl_hash_vacuum_one_pageFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_hash_vacuum_one_page', offset, 8, view.byteLength - offset);
   return {
@@ -2970,7 +2970,7 @@ export function readXl_hash_vacuum_one_page(view: DataView, offset: number): Xl_
   };
 }
 
-/** Writes xl_hash_vacuum_one_page at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_hash_vacuum_one_page at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeXl_hash_vacuum_one_page(view: DataView, offset: number, fields: Xl_hash_vacuum_one_pageFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_hash_vacuum_one_page', offset, 8, view.byteLength - offset);
   view.setUint32(offset, fields.latestRemovedXid, true);
@@ -2994,7 +2994,7 @@ export interface GinxlogCreatePostingTreeFields {
   size: number;
 }
 
-/** Reads ginxlogCreatePostingTree at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads ginxlogCreatePostingTree at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readGinxlogCreatePostingTree(view: DataView, offset: number): GinxlogCreatePostingTreeFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('ginxlogCreatePostingTree', offset, 4, view.byteLength - offset);
   return {
@@ -3002,7 +3002,7 @@ export function readGinxlogCreatePostingTree(view: DataView, offset: number): Gi
   };
 }
 
-/** Writes ginxlogCreatePostingTree at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes ginxlogCreatePostingTree at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeGinxlogCreatePostingTree(view: DataView, offset: number, fields: GinxlogCreatePostingTreeFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('ginxlogCreatePostingTree', offset, 4, view.byteLength - offset);
   view.setUint32(offset, fields.size, true);
@@ -3025,7 +3025,7 @@ export interface GinxlogInsertFields {
   flags: number;
 }
 
-/** Reads ginxlogInsert at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads ginxlogInsert at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readGinxlogInsert(view: DataView, offset: number): GinxlogInsertFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('ginxlogInsert', offset, 2, view.byteLength - offset);
   return {
@@ -3033,7 +3033,7 @@ export function readGinxlogInsert(view: DataView, offset: number): GinxlogInsert
   };
 }
 
-/** Writes ginxlogInsert at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes ginxlogInsert at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeGinxlogInsert(view: DataView, offset: number, fields: GinxlogInsertFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('ginxlogInsert', offset, 2, view.byteLength - offset);
   view.setUint16(offset, fields.flags, true);
@@ -3063,7 +3063,7 @@ export interface GinxlogInsertEntryFields {
   tuple: IndexTupleDataFields;
 }
 
-/** Reads ginxlogInsertEntry at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads ginxlogInsertEntry at `offset` (little-endian, 12 bytes); byte arrays are views into `view`'s buffer. */
 export function readGinxlogInsertEntry(view: DataView, offset: number): GinxlogInsertEntryFields {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('ginxlogInsertEntry', offset, 12, view.byteLength - offset);
   return {
@@ -3073,7 +3073,7 @@ export function readGinxlogInsertEntry(view: DataView, offset: number): GinxlogI
   };
 }
 
-/** Writes ginxlogInsertEntry at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes ginxlogInsertEntry at `offset` (little-endian, 12 bytes); padding bytes are left as they are. */
 export function writeGinxlogInsertEntry(view: DataView, offset: number, fields: GinxlogInsertEntryFields): void {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('ginxlogInsertEntry', offset, 12, view.byteLength - offset);
   view.setUint16(offset, fields.offset, true);
@@ -3098,7 +3098,7 @@ export interface GinxlogRecompressDataLeafFields {
   nactions: number;
 }
 
-/** Reads ginxlogRecompressDataLeaf at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads ginxlogRecompressDataLeaf at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readGinxlogRecompressDataLeaf(view: DataView, offset: number): GinxlogRecompressDataLeafFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('ginxlogRecompressDataLeaf', offset, 2, view.byteLength - offset);
   return {
@@ -3106,7 +3106,7 @@ export function readGinxlogRecompressDataLeaf(view: DataView, offset: number): G
   };
 }
 
-/** Writes ginxlogRecompressDataLeaf at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes ginxlogRecompressDataLeaf at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeGinxlogRecompressDataLeaf(view: DataView, offset: number, fields: GinxlogRecompressDataLeafFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('ginxlogRecompressDataLeaf', offset, 2, view.byteLength - offset);
   view.setUint16(offset, fields.nactions, true);
@@ -3132,7 +3132,7 @@ export interface GinxlogInsertDataInternalFields {
   newitem: PostingItemFields;
 }
 
-/** Reads ginxlogInsertDataInternal at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads ginxlogInsertDataInternal at `offset` (little-endian, 12 bytes); byte arrays are views into `view`'s buffer. */
 export function readGinxlogInsertDataInternal(view: DataView, offset: number): GinxlogInsertDataInternalFields {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('ginxlogInsertDataInternal', offset, 12, view.byteLength - offset);
   return {
@@ -3141,7 +3141,7 @@ export function readGinxlogInsertDataInternal(view: DataView, offset: number): G
   };
 }
 
-/** Writes ginxlogInsertDataInternal at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes ginxlogInsertDataInternal at `offset` (little-endian, 12 bytes); padding bytes are left as they are. */
 export function writeGinxlogInsertDataInternal(view: DataView, offset: number, fields: GinxlogInsertDataInternalFields): void {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('ginxlogInsertDataInternal', offset, 12, view.byteLength - offset);
   view.setUint16(offset, fields.offset, true);
@@ -3178,9 +3178,9 @@ export interface GinxlogSplitFields {
   flags: number;
 }
 
-/** Reads ginxlogSplit at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads ginxlogSplit at `offset` (little-endian, 26 bytes (sizeof is 28; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readGinxlogSplit(view: DataView, offset: number): GinxlogSplitFields {
-  if (!(offset >= 0 && offset + 28 <= view.byteLength)) throw truncated('ginxlogSplit', offset, 28, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 26 <= view.byteLength)) throw truncated('ginxlogSplit', offset, 26, view.byteLength - offset);
   return {
     node: readRelFileNode(view, offset),
     rrlink: view.getUint32(offset + 12, true),
@@ -3190,9 +3190,9 @@ export function readGinxlogSplit(view: DataView, offset: number): GinxlogSplitFi
   };
 }
 
-/** Writes ginxlogSplit at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes ginxlogSplit at `offset` (little-endian, 26 bytes (sizeof is 28; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeGinxlogSplit(view: DataView, offset: number, fields: GinxlogSplitFields): void {
-  if (!(offset >= 0 && offset + 28 <= view.byteLength)) throw truncated('ginxlogSplit', offset, 28, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 26 <= view.byteLength)) throw truncated('ginxlogSplit', offset, 26, view.byteLength - offset);
   writeRelFileNode(view, offset, fields.node);
   view.setUint32(offset + 12, fields.rrlink, true);
   view.setUint32(offset + 16, fields.leftChildBlkno, true);
@@ -3217,7 +3217,7 @@ export interface GinxlogVacuumDataLeafPageFields {
   data: GinxlogRecompressDataLeafFields;
 }
 
-/** Reads ginxlogVacuumDataLeafPage at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads ginxlogVacuumDataLeafPage at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readGinxlogVacuumDataLeafPage(view: DataView, offset: number): GinxlogVacuumDataLeafPageFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('ginxlogVacuumDataLeafPage', offset, 2, view.byteLength - offset);
   return {
@@ -3225,7 +3225,7 @@ export function readGinxlogVacuumDataLeafPage(view: DataView, offset: number): G
   };
 }
 
-/** Writes ginxlogVacuumDataLeafPage at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes ginxlogVacuumDataLeafPage at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeGinxlogVacuumDataLeafPage(view: DataView, offset: number, fields: GinxlogVacuumDataLeafPageFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('ginxlogVacuumDataLeafPage', offset, 2, view.byteLength - offset);
   writeGinxlogRecompressDataLeaf(view, offset, fields.data);
@@ -3255,7 +3255,7 @@ export interface GinxlogDeletePageFields {
   deleteXid: number;
 }
 
-/** Reads ginxlogDeletePage at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads ginxlogDeletePage at `offset` (little-endian, 12 bytes); byte arrays are views into `view`'s buffer. */
 export function readGinxlogDeletePage(view: DataView, offset: number): GinxlogDeletePageFields {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('ginxlogDeletePage', offset, 12, view.byteLength - offset);
   return {
@@ -3265,7 +3265,7 @@ export function readGinxlogDeletePage(view: DataView, offset: number): GinxlogDe
   };
 }
 
-/** Writes ginxlogDeletePage at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes ginxlogDeletePage at `offset` (little-endian, 12 bytes); padding bytes are left as they are. */
 export function writeGinxlogDeletePage(view: DataView, offset: number, fields: GinxlogDeletePageFields): void {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('ginxlogDeletePage', offset, 12, view.byteLength - offset);
   view.setUint16(offset, fields.parentOffset, true);
@@ -3304,9 +3304,9 @@ export interface GinxlogUpdateMetaFields {
   ntuples: number;
 }
 
-/** Reads ginxlogUpdateMeta at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads ginxlogUpdateMeta at `offset` (little-endian, 84 bytes (sizeof is 88; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readGinxlogUpdateMeta(view: DataView, offset: number): GinxlogUpdateMetaFields {
-  if (!(offset >= 0 && offset + 88 <= view.byteLength)) throw truncated('ginxlogUpdateMeta', offset, 88, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 84 <= view.byteLength)) throw truncated('ginxlogUpdateMeta', offset, 84, view.byteLength - offset);
   return {
     node: readRelFileNode(view, offset),
     metadata: readGinMetaPageData(view, offset + 16),
@@ -3316,9 +3316,9 @@ export function readGinxlogUpdateMeta(view: DataView, offset: number): GinxlogUp
   };
 }
 
-/** Writes ginxlogUpdateMeta at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes ginxlogUpdateMeta at `offset` (little-endian, 84 bytes (sizeof is 88; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeGinxlogUpdateMeta(view: DataView, offset: number, fields: GinxlogUpdateMetaFields): void {
-  if (!(offset >= 0 && offset + 88 <= view.byteLength)) throw truncated('ginxlogUpdateMeta', offset, 88, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 84 <= view.byteLength)) throw truncated('ginxlogUpdateMeta', offset, 84, view.byteLength - offset);
   writeRelFileNode(view, offset, fields.node);
   writeGinMetaPageData(view, offset + 16, fields.metadata);
   view.setUint32(offset + 72, fields.prevTail, true);
@@ -3346,7 +3346,7 @@ export interface GinxlogInsertListPageFields {
   ntuples: number;
 }
 
-/** Reads ginxlogInsertListPage at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads ginxlogInsertListPage at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readGinxlogInsertListPage(view: DataView, offset: number): GinxlogInsertListPageFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('ginxlogInsertListPage', offset, 8, view.byteLength - offset);
   return {
@@ -3355,7 +3355,7 @@ export function readGinxlogInsertListPage(view: DataView, offset: number): Ginxl
   };
 }
 
-/** Writes ginxlogInsertListPage at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes ginxlogInsertListPage at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeGinxlogInsertListPage(view: DataView, offset: number, fields: GinxlogInsertListPageFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('ginxlogInsertListPage', offset, 8, view.byteLength - offset);
   view.setUint32(offset, fields.rightlink, true);
@@ -3383,18 +3383,18 @@ export interface GinxlogDeleteListPagesFields {
   ndeleted: number;
 }
 
-/** Reads ginxlogDeleteListPages at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads ginxlogDeleteListPages at `offset` (little-endian, 60 bytes (sizeof is 64; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readGinxlogDeleteListPages(view: DataView, offset: number): GinxlogDeleteListPagesFields {
-  if (!(offset >= 0 && offset + 64 <= view.byteLength)) throw truncated('ginxlogDeleteListPages', offset, 64, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 60 <= view.byteLength)) throw truncated('ginxlogDeleteListPages', offset, 60, view.byteLength - offset);
   return {
     metadata: readGinMetaPageData(view, offset),
     ndeleted: view.getInt32(offset + 56, true),
   };
 }
 
-/** Writes ginxlogDeleteListPages at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes ginxlogDeleteListPages at `offset` (little-endian, 60 bytes (sizeof is 64; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeGinxlogDeleteListPages(view: DataView, offset: number, fields: GinxlogDeleteListPagesFields): void {
-  if (!(offset >= 0 && offset + 64 <= view.byteLength)) throw truncated('ginxlogDeleteListPages', offset, 64, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 60 <= view.byteLength)) throw truncated('ginxlogDeleteListPages', offset, 60, view.byteLength - offset);
   writeGinMetaPageData(view, offset, fields.metadata);
   view.setInt32(offset + 56, fields.ndeleted, true);
 }
@@ -3419,7 +3419,7 @@ export interface GistxlogPageUpdateFields {
   ntoinsert: number;
 }
 
-/** Reads gistxlogPageUpdate at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads gistxlogPageUpdate at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readGistxlogPageUpdate(view: DataView, offset: number): GistxlogPageUpdateFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('gistxlogPageUpdate', offset, 4, view.byteLength - offset);
   return {
@@ -3428,7 +3428,7 @@ export function readGistxlogPageUpdate(view: DataView, offset: number): Gistxlog
   };
 }
 
-/** Writes gistxlogPageUpdate at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes gistxlogPageUpdate at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeGistxlogPageUpdate(view: DataView, offset: number, fields: GistxlogPageUpdateFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('gistxlogPageUpdate', offset, 4, view.byteLength - offset);
   view.setUint16(offset, fields.ntodelete, true);
@@ -3456,18 +3456,18 @@ export interface GistxlogDeleteFields {
   ntodelete: number;
 }
 
-/** Reads gistxlogDelete at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads gistxlogDelete at `offset` (little-endian, 6 bytes (sizeof is 8; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readGistxlogDelete(view: DataView, offset: number): GistxlogDeleteFields {
-  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('gistxlogDelete', offset, 8, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('gistxlogDelete', offset, 6, view.byteLength - offset);
   return {
     latestRemovedXid: view.getUint32(offset, true),
     ntodelete: view.getUint16(offset + 4, true),
   };
 }
 
-/** Writes gistxlogDelete at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes gistxlogDelete at `offset` (little-endian, 6 bytes (sizeof is 8; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeGistxlogDelete(view: DataView, offset: number, fields: GistxlogDeleteFields): void {
-  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('gistxlogDelete', offset, 8, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('gistxlogDelete', offset, 6, view.byteLength - offset);
   view.setUint32(offset, fields.latestRemovedXid, true);
   view.setUint16(offset + 4, fields.ntodelete, true);
 }
@@ -3504,9 +3504,9 @@ export interface GistxlogPageSplitFields {
   markfollowright: boolean;
 }
 
-/** Reads gistxlogPageSplit at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads gistxlogPageSplit at `offset` (little-endian, 21 bytes (sizeof is 24; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readGistxlogPageSplit(view: DataView, offset: number): GistxlogPageSplitFields {
-  if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('gistxlogPageSplit', offset, 24, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 21 <= view.byteLength)) throw truncated('gistxlogPageSplit', offset, 21, view.byteLength - offset);
   return {
     origrlink: view.getUint32(offset, true),
     orignsn: view.getBigUint64(offset + 8, true),
@@ -3516,9 +3516,9 @@ export function readGistxlogPageSplit(view: DataView, offset: number): GistxlogP
   };
 }
 
-/** Writes gistxlogPageSplit at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes gistxlogPageSplit at `offset` (little-endian, 21 bytes (sizeof is 24; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeGistxlogPageSplit(view: DataView, offset: number, fields: GistxlogPageSplitFields): void {
-  if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('gistxlogPageSplit', offset, 24, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 21 <= view.byteLength)) throw truncated('gistxlogPageSplit', offset, 21, view.byteLength - offset);
   view.setUint32(offset, fields.origrlink, true);
   view.setBigUint64(offset + 8, fields.orignsn, true);
   view.setUint8(offset + 16, fields.origleaf ? 1 : 0);
@@ -3547,18 +3547,18 @@ export interface GistxlogPageDeleteFields {
   downlinkOffset: number;
 }
 
-/** Reads gistxlogPageDelete at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads gistxlogPageDelete at `offset` (little-endian, 10 bytes (sizeof is 16; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readGistxlogPageDelete(view: DataView, offset: number): GistxlogPageDeleteFields {
-  if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('gistxlogPageDelete', offset, 16, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('gistxlogPageDelete', offset, 10, view.byteLength - offset);
   return {
     deleteXid: readFullTransactionId(view, offset),
     downlinkOffset: view.getUint16(offset + 8, true),
   };
 }
 
-/** Writes gistxlogPageDelete at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes gistxlogPageDelete at `offset` (little-endian, 10 bytes (sizeof is 16; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeGistxlogPageDelete(view: DataView, offset: number, fields: GistxlogPageDeleteFields): void {
-  if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('gistxlogPageDelete', offset, 16, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('gistxlogPageDelete', offset, 10, view.byteLength - offset);
   writeFullTransactionId(view, offset, fields.deleteXid);
   view.setUint16(offset + 8, fields.downlinkOffset, true);
 }
@@ -3586,7 +3586,7 @@ export interface GistxlogPageReuseFields {
   latestRemovedFullXid: FullTransactionIdFields;
 }
 
-/** Reads gistxlogPageReuse at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads gistxlogPageReuse at `offset` (little-endian, 24 bytes); byte arrays are views into `view`'s buffer. */
 export function readGistxlogPageReuse(view: DataView, offset: number): GistxlogPageReuseFields {
   if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('gistxlogPageReuse', offset, 24, view.byteLength - offset);
   return {
@@ -3596,7 +3596,7 @@ export function readGistxlogPageReuse(view: DataView, offset: number): GistxlogP
   };
 }
 
-/** Writes gistxlogPageReuse at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes gistxlogPageReuse at `offset` (little-endian, 24 bytes); padding bytes are left as they are. */
 export function writeGistxlogPageReuse(view: DataView, offset: number, fields: GistxlogPageReuseFields): void {
   if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('gistxlogPageReuse', offset, 24, view.byteLength - offset);
   writeRelFileNode(view, offset, fields.node);
@@ -3625,18 +3625,18 @@ export interface SpgxlogStateFields {
   isBuild: boolean;
 }
 
-/** Reads spgxlogState at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads spgxlogState at `offset` (little-endian, 5 bytes (sizeof is 8; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readSpgxlogState(view: DataView, offset: number): SpgxlogStateFields {
-  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('spgxlogState', offset, 8, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 5 <= view.byteLength)) throw truncated('spgxlogState', offset, 5, view.byteLength - offset);
   return {
     myXid: view.getUint32(offset, true),
     isBuild: view.getUint8(offset + 4) !== 0,
   };
 }
 
-/** Writes spgxlogState at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes spgxlogState at `offset` (little-endian, 5 bytes (sizeof is 8; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeSpgxlogState(view: DataView, offset: number, fields: SpgxlogStateFields): void {
-  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('spgxlogState', offset, 8, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 5 <= view.byteLength)) throw truncated('spgxlogState', offset, 5, view.byteLength - offset);
   view.setUint32(offset, fields.myXid, true);
   view.setUint8(offset + 4, fields.isBuild ? 1 : 0);
 }
@@ -3673,7 +3673,7 @@ export interface SpgxlogAddLeafFields {
   nodeI: number;
 }
 
-/** Reads spgxlogAddLeaf at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads spgxlogAddLeaf at `offset` (little-endian, 10 bytes); byte arrays are views into `view`'s buffer. */
 export function readSpgxlogAddLeaf(view: DataView, offset: number): SpgxlogAddLeafFields {
   if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('spgxlogAddLeaf', offset, 10, view.byteLength - offset);
   return {
@@ -3686,7 +3686,7 @@ export function readSpgxlogAddLeaf(view: DataView, offset: number): SpgxlogAddLe
   };
 }
 
-/** Writes spgxlogAddLeaf at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes spgxlogAddLeaf at `offset` (little-endian, 10 bytes); padding bytes are left as they are. */
 export function writeSpgxlogAddLeaf(view: DataView, offset: number, fields: SpgxlogAddLeafFields): void {
   if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('spgxlogAddLeaf', offset, 10, view.byteLength - offset);
   view.setUint8(offset, fields.newPage ? 1 : 0);
@@ -3735,9 +3735,9 @@ export interface SpgxlogMoveLeafsFields {
   stateSrc: SpgxlogStateFields;
 }
 
-/** Reads spgxlogMoveLeafs at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads spgxlogMoveLeafs at `offset` (little-endian, 17 bytes (sizeof is 20; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readSpgxlogMoveLeafs(view: DataView, offset: number): SpgxlogMoveLeafsFields {
-  if (!(offset >= 0 && offset + 20 <= view.byteLength)) throw truncated('spgxlogMoveLeafs', offset, 20, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 17 <= view.byteLength)) throw truncated('spgxlogMoveLeafs', offset, 17, view.byteLength - offset);
   return {
     nMoves: view.getUint16(offset, true),
     newPage: view.getUint8(offset + 2) !== 0,
@@ -3749,9 +3749,9 @@ export function readSpgxlogMoveLeafs(view: DataView, offset: number): SpgxlogMov
   };
 }
 
-/** Writes spgxlogMoveLeafs at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes spgxlogMoveLeafs at `offset` (little-endian, 17 bytes (sizeof is 20; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeSpgxlogMoveLeafs(view: DataView, offset: number, fields: SpgxlogMoveLeafsFields): void {
-  if (!(offset >= 0 && offset + 20 <= view.byteLength)) throw truncated('spgxlogMoveLeafs', offset, 20, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 17 <= view.byteLength)) throw truncated('spgxlogMoveLeafs', offset, 17, view.byteLength - offset);
   view.setUint16(offset, fields.nMoves, true);
   view.setUint8(offset + 2, fields.newPage ? 1 : 0);
   view.setUint8(offset + 3, fields.replaceDead ? 1 : 0);
@@ -3797,9 +3797,9 @@ export interface SpgxlogAddNodeFields {
   stateSrc: SpgxlogStateFields;
 }
 
-/** Reads spgxlogAddNode at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads spgxlogAddNode at `offset` (little-endian, 17 bytes (sizeof is 20; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readSpgxlogAddNode(view: DataView, offset: number): SpgxlogAddNodeFields {
-  if (!(offset >= 0 && offset + 20 <= view.byteLength)) throw truncated('spgxlogAddNode', offset, 20, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 17 <= view.byteLength)) throw truncated('spgxlogAddNode', offset, 17, view.byteLength - offset);
   return {
     offnum: view.getUint16(offset, true),
     offnumNew: view.getUint16(offset + 2, true),
@@ -3811,9 +3811,9 @@ export function readSpgxlogAddNode(view: DataView, offset: number): SpgxlogAddNo
   };
 }
 
-/** Writes spgxlogAddNode at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes spgxlogAddNode at `offset` (little-endian, 17 bytes (sizeof is 20; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeSpgxlogAddNode(view: DataView, offset: number, fields: SpgxlogAddNodeFields): void {
-  if (!(offset >= 0 && offset + 20 <= view.byteLength)) throw truncated('spgxlogAddNode', offset, 20, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 17 <= view.byteLength)) throw truncated('spgxlogAddNode', offset, 17, view.byteLength - offset);
   view.setUint16(offset, fields.offnum, true);
   view.setUint16(offset + 2, fields.offnumNew, true);
   view.setUint8(offset + 4, fields.newPage ? 1 : 0);
@@ -3849,7 +3849,7 @@ export interface SpgxlogSplitTupleFields {
   postfixBlkSame: boolean;
 }
 
-/** Reads spgxlogSplitTuple at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads spgxlogSplitTuple at `offset` (little-endian, 6 bytes); byte arrays are views into `view`'s buffer. */
 export function readSpgxlogSplitTuple(view: DataView, offset: number): SpgxlogSplitTupleFields {
   if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('spgxlogSplitTuple', offset, 6, view.byteLength - offset);
   return {
@@ -3860,7 +3860,7 @@ export function readSpgxlogSplitTuple(view: DataView, offset: number): SpgxlogSp
   };
 }
 
-/** Writes spgxlogSplitTuple at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes spgxlogSplitTuple at `offset` (little-endian, 6 bytes); padding bytes are left as they are. */
 export function writeSpgxlogSplitTuple(view: DataView, offset: number, fields: SpgxlogSplitTupleFields): void {
   if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('spgxlogSplitTuple', offset, 6, view.byteLength - offset);
   view.setUint16(offset, fields.offnumPrefix, true);
@@ -3923,9 +3923,9 @@ export interface SpgxlogPickSplitFields {
   stateSrc: SpgxlogStateFields;
 }
 
-/** Reads spgxlogPickSplit at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads spgxlogPickSplit at `offset` (little-endian, 25 bytes (sizeof is 28; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readSpgxlogPickSplit(view: DataView, offset: number): SpgxlogPickSplitFields {
-  if (!(offset >= 0 && offset + 28 <= view.byteLength)) throw truncated('spgxlogPickSplit', offset, 28, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 25 <= view.byteLength)) throw truncated('spgxlogPickSplit', offset, 25, view.byteLength - offset);
   return {
     isRootSplit: view.getUint8(offset) !== 0,
     nDelete: view.getUint16(offset + 2, true),
@@ -3942,9 +3942,9 @@ export function readSpgxlogPickSplit(view: DataView, offset: number): SpgxlogPic
   };
 }
 
-/** Writes spgxlogPickSplit at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes spgxlogPickSplit at `offset` (little-endian, 25 bytes (sizeof is 28; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeSpgxlogPickSplit(view: DataView, offset: number, fields: SpgxlogPickSplitFields): void {
-  if (!(offset >= 0 && offset + 28 <= view.byteLength)) throw truncated('spgxlogPickSplit', offset, 28, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 25 <= view.byteLength)) throw truncated('spgxlogPickSplit', offset, 25, view.byteLength - offset);
   view.setUint8(offset, fields.isRootSplit ? 1 : 0);
   view.setUint16(offset + 2, fields.nDelete, true);
   view.setUint16(offset + 4, fields.nInsert, true);
@@ -3989,9 +3989,9 @@ export interface SpgxlogVacuumLeafFields {
   stateSrc: SpgxlogStateFields;
 }
 
-/** Reads spgxlogVacuumLeaf at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads spgxlogVacuumLeaf at `offset` (little-endian, 13 bytes (sizeof is 16; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readSpgxlogVacuumLeaf(view: DataView, offset: number): SpgxlogVacuumLeafFields {
-  if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('spgxlogVacuumLeaf', offset, 16, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 13 <= view.byteLength)) throw truncated('spgxlogVacuumLeaf', offset, 13, view.byteLength - offset);
   return {
     nDead: view.getUint16(offset, true),
     nPlaceholder: view.getUint16(offset + 2, true),
@@ -4001,9 +4001,9 @@ export function readSpgxlogVacuumLeaf(view: DataView, offset: number): SpgxlogVa
   };
 }
 
-/** Writes spgxlogVacuumLeaf at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes spgxlogVacuumLeaf at `offset` (little-endian, 13 bytes (sizeof is 16; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeSpgxlogVacuumLeaf(view: DataView, offset: number, fields: SpgxlogVacuumLeafFields): void {
-  if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('spgxlogVacuumLeaf', offset, 16, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 13 <= view.byteLength)) throw truncated('spgxlogVacuumLeaf', offset, 13, view.byteLength - offset);
   view.setUint16(offset, fields.nDead, true);
   view.setUint16(offset + 2, fields.nPlaceholder, true);
   view.setUint16(offset + 4, fields.nMove, true);
@@ -4033,18 +4033,18 @@ export interface SpgxlogVacuumRootFields {
   stateSrc: SpgxlogStateFields;
 }
 
-/** Reads spgxlogVacuumRoot at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads spgxlogVacuumRoot at `offset` (little-endian, 9 bytes (sizeof is 12; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readSpgxlogVacuumRoot(view: DataView, offset: number): SpgxlogVacuumRootFields {
-  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('spgxlogVacuumRoot', offset, 12, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 9 <= view.byteLength)) throw truncated('spgxlogVacuumRoot', offset, 9, view.byteLength - offset);
   return {
     nDelete: view.getUint16(offset, true),
     stateSrc: readSpgxlogState(view, offset + 4),
   };
 }
 
-/** Writes spgxlogVacuumRoot at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes spgxlogVacuumRoot at `offset` (little-endian, 9 bytes (sizeof is 12; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeSpgxlogVacuumRoot(view: DataView, offset: number, fields: SpgxlogVacuumRootFields): void {
-  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('spgxlogVacuumRoot', offset, 12, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 9 <= view.byteLength)) throw truncated('spgxlogVacuumRoot', offset, 9, view.byteLength - offset);
   view.setUint16(offset, fields.nDelete, true);
   writeSpgxlogState(view, offset + 4, fields.stateSrc);
 }
@@ -4073,7 +4073,7 @@ export interface SpgxlogVacuumRedirectFields {
   newestRedirectXid: number;
 }
 
-/** Reads spgxlogVacuumRedirect at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads spgxlogVacuumRedirect at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readSpgxlogVacuumRedirect(view: DataView, offset: number): SpgxlogVacuumRedirectFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('spgxlogVacuumRedirect', offset, 8, view.byteLength - offset);
   return {
@@ -4083,7 +4083,7 @@ export function readSpgxlogVacuumRedirect(view: DataView, offset: number): Spgxl
   };
 }
 
-/** Writes spgxlogVacuumRedirect at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes spgxlogVacuumRedirect at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeSpgxlogVacuumRedirect(view: DataView, offset: number, fields: SpgxlogVacuumRedirectFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('spgxlogVacuumRedirect', offset, 8, view.byteLength - offset);
   view.setUint16(offset, fields.nToPlaceholder, true);
@@ -4112,18 +4112,18 @@ export interface Xl_brin_createidxFields {
   version: number;
 }
 
-/** Reads xl_brin_createidx at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_brin_createidx at `offset` (little-endian, 6 bytes (sizeof is 8; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_brin_createidx(view: DataView, offset: number): Xl_brin_createidxFields {
-  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_brin_createidx', offset, 8, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('xl_brin_createidx', offset, 6, view.byteLength - offset);
   return {
     pagesPerRange: view.getUint32(offset, true),
     version: view.getUint16(offset + 4, true),
   };
 }
 
-/** Writes xl_brin_createidx at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_brin_createidx at `offset` (little-endian, 6 bytes (sizeof is 8; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_brin_createidx(view: DataView, offset: number, fields: Xl_brin_createidxFields): void {
-  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('xl_brin_createidx', offset, 8, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('xl_brin_createidx', offset, 6, view.byteLength - offset);
   view.setUint32(offset, fields.pagesPerRange, true);
   view.setUint16(offset + 4, fields.version, true);
 }
@@ -4152,9 +4152,9 @@ export interface Xl_brin_insertFields {
   offnum: number;
 }
 
-/** Reads xl_brin_insert at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_brin_insert at `offset` (little-endian, 10 bytes (sizeof is 12; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_brin_insert(view: DataView, offset: number): Xl_brin_insertFields {
-  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_brin_insert', offset, 12, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('xl_brin_insert', offset, 10, view.byteLength - offset);
   return {
     heapBlk: view.getUint32(offset, true),
     pagesPerRange: view.getUint32(offset + 4, true),
@@ -4162,9 +4162,9 @@ export function readXl_brin_insert(view: DataView, offset: number): Xl_brin_inse
   };
 }
 
-/** Writes xl_brin_insert at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_brin_insert at `offset` (little-endian, 10 bytes (sizeof is 12; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_brin_insert(view: DataView, offset: number, fields: Xl_brin_insertFields): void {
-  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_brin_insert', offset, 12, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('xl_brin_insert', offset, 10, view.byteLength - offset);
   view.setUint32(offset, fields.heapBlk, true);
   view.setUint32(offset + 4, fields.pagesPerRange, true);
   view.setUint16(offset + 8, fields.offnum, true);
@@ -4191,18 +4191,18 @@ export interface Xl_brin_updateFields {
   insert: Xl_brin_insertFields;
 }
 
-/** Reads xl_brin_update at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_brin_update at `offset` (little-endian, 14 bytes (sizeof is 16; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_brin_update(view: DataView, offset: number): Xl_brin_updateFields {
-  if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_brin_update', offset, 16, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 14 <= view.byteLength)) throw truncated('xl_brin_update', offset, 14, view.byteLength - offset);
   return {
     oldOffnum: view.getUint16(offset, true),
     insert: readXl_brin_insert(view, offset + 4),
   };
 }
 
-/** Writes xl_brin_update at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_brin_update at `offset` (little-endian, 14 bytes (sizeof is 16; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_brin_update(view: DataView, offset: number, fields: Xl_brin_updateFields): void {
-  if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_brin_update', offset, 16, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 14 <= view.byteLength)) throw truncated('xl_brin_update', offset, 14, view.byteLength - offset);
   view.setUint16(offset, fields.oldOffnum, true);
   writeXl_brin_insert(view, offset + 4, fields.insert);
 }
@@ -4224,7 +4224,7 @@ export interface Xl_brin_samepage_updateFields {
   offnum: number;
 }
 
-/** Reads xl_brin_samepage_update at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_brin_samepage_update at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_brin_samepage_update(view: DataView, offset: number): Xl_brin_samepage_updateFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_brin_samepage_update', offset, 2, view.byteLength - offset);
   return {
@@ -4232,7 +4232,7 @@ export function readXl_brin_samepage_update(view: DataView, offset: number): Xl_
   };
 }
 
-/** Writes xl_brin_samepage_update at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_brin_samepage_update at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeXl_brin_samepage_update(view: DataView, offset: number, fields: Xl_brin_samepage_updateFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_brin_samepage_update', offset, 2, view.byteLength - offset);
   view.setUint16(offset, fields.offnum, true);
@@ -4255,7 +4255,7 @@ export interface Xl_brin_revmap_extendFields {
   targetBlk: number;
 }
 
-/** Reads xl_brin_revmap_extend at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_brin_revmap_extend at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_brin_revmap_extend(view: DataView, offset: number): Xl_brin_revmap_extendFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_brin_revmap_extend', offset, 4, view.byteLength - offset);
   return {
@@ -4263,7 +4263,7 @@ export function readXl_brin_revmap_extend(view: DataView, offset: number): Xl_br
   };
 }
 
-/** Writes xl_brin_revmap_extend at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_brin_revmap_extend at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeXl_brin_revmap_extend(view: DataView, offset: number, fields: Xl_brin_revmap_extendFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('xl_brin_revmap_extend', offset, 4, view.byteLength - offset);
   view.setUint32(offset, fields.targetBlk, true);
@@ -4293,9 +4293,9 @@ export interface Xl_brin_desummarizeFields {
   regOffset: number;
 }
 
-/** Reads xl_brin_desummarize at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_brin_desummarize at `offset` (little-endian, 10 bytes (sizeof is 12; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_brin_desummarize(view: DataView, offset: number): Xl_brin_desummarizeFields {
-  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_brin_desummarize', offset, 12, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('xl_brin_desummarize', offset, 10, view.byteLength - offset);
   return {
     pagesPerRange: view.getUint32(offset, true),
     heapBlk: view.getUint32(offset + 4, true),
@@ -4303,9 +4303,9 @@ export function readXl_brin_desummarize(view: DataView, offset: number): Xl_brin
   };
 }
 
-/** Writes xl_brin_desummarize at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_brin_desummarize at `offset` (little-endian, 10 bytes (sizeof is 12; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_brin_desummarize(view: DataView, offset: number, fields: Xl_brin_desummarizeFields): void {
-  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_brin_desummarize', offset, 12, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('xl_brin_desummarize', offset, 10, view.byteLength - offset);
   view.setUint32(offset, fields.pagesPerRange, true);
   view.setUint32(offset + 4, fields.heapBlk, true);
   view.setUint16(offset + 8, fields.regOffset, true);
@@ -4328,7 +4328,7 @@ export interface Xl_seq_recFields {
   node: RelFileNodeFields;
 }
 
-/** Reads xl_seq_rec at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_seq_rec at `offset` (little-endian, 12 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_seq_rec(view: DataView, offset: number): Xl_seq_recFields {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_seq_rec', offset, 12, view.byteLength - offset);
   return {
@@ -4336,7 +4336,7 @@ export function readXl_seq_rec(view: DataView, offset: number): Xl_seq_recFields
   };
 }
 
-/** Writes xl_seq_rec at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_seq_rec at `offset` (little-endian, 12 bytes); padding bytes are left as they are. */
 export function writeXl_seq_rec(view: DataView, offset: number, fields: Xl_seq_recFields): void {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('xl_seq_rec', offset, 12, view.byteLength - offset);
   writeRelFileNode(view, offset, fields.node);
@@ -4366,9 +4366,9 @@ export interface Xl_replorigin_setFields {
   force: boolean;
 }
 
-/** Reads xl_replorigin_set at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_replorigin_set at `offset` (little-endian, 11 bytes (sizeof is 16; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXl_replorigin_set(view: DataView, offset: number): Xl_replorigin_setFields {
-  if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_replorigin_set', offset, 16, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 11 <= view.byteLength)) throw truncated('xl_replorigin_set', offset, 11, view.byteLength - offset);
   return {
     remote_lsn: view.getBigUint64(offset, true),
     node_id: view.getUint16(offset + 8, true),
@@ -4376,9 +4376,9 @@ export function readXl_replorigin_set(view: DataView, offset: number): Xl_replor
   };
 }
 
-/** Writes xl_replorigin_set at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_replorigin_set at `offset` (little-endian, 11 bytes (sizeof is 16; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXl_replorigin_set(view: DataView, offset: number, fields: Xl_replorigin_setFields): void {
-  if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('xl_replorigin_set', offset, 16, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 11 <= view.byteLength)) throw truncated('xl_replorigin_set', offset, 11, view.byteLength - offset);
   view.setBigUint64(offset, fields.remote_lsn, true);
   view.setUint16(offset + 8, fields.node_id, true);
   view.setUint8(offset + 10, fields.force ? 1 : 0);
@@ -4401,7 +4401,7 @@ export interface Xl_replorigin_dropFields {
   node_id: number;
 }
 
-/** Reads xl_replorigin_drop at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_replorigin_drop at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_replorigin_drop(view: DataView, offset: number): Xl_replorigin_dropFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_replorigin_drop', offset, 2, view.byteLength - offset);
   return {
@@ -4409,7 +4409,7 @@ export function readXl_replorigin_drop(view: DataView, offset: number): Xl_replo
   };
 }
 
-/** Writes xl_replorigin_drop at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_replorigin_drop at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeXl_replorigin_drop(view: DataView, offset: number, fields: Xl_replorigin_dropFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('xl_replorigin_drop', offset, 2, view.byteLength - offset);
   view.setUint16(offset, fields.node_id, true);
@@ -4443,7 +4443,7 @@ export interface Xl_logical_messageFields {
   message_size: bigint;
 }
 
-/** Reads xl_logical_message at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads xl_logical_message at `offset` (little-endian, 24 bytes); byte arrays are views into `view`'s buffer. */
 export function readXl_logical_message(view: DataView, offset: number): Xl_logical_messageFields {
   if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('xl_logical_message', offset, 24, view.byteLength - offset);
   return {
@@ -4454,7 +4454,7 @@ export function readXl_logical_message(view: DataView, offset: number): Xl_logic
   };
 }
 
-/** Writes xl_logical_message at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes xl_logical_message at `offset` (little-endian, 24 bytes); padding bytes are left as they are. */
 export function writeXl_logical_message(view: DataView, offset: number, fields: Xl_logical_messageFields): void {
   if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('xl_logical_message', offset, 24, view.byteLength - offset);
   view.setUint32(offset, fields.dbId, true);

@@ -76,9 +76,9 @@ export interface CheckPointFields {
   oldestActiveXid: number;
 }
 
-/** Reads CheckPoint at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads CheckPoint at `offset` (little-endian, 84 bytes (sizeof is 88; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readCheckPoint(view: DataView, offset: number): CheckPointFields {
-  if (!(offset >= 0 && offset + 88 <= view.byteLength)) throw truncated('CheckPoint', offset, 88, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 84 <= view.byteLength)) throw truncated('CheckPoint', offset, 84, view.byteLength - offset);
   return {
     redo: view.getBigUint64(offset, true),
     ThisTimeLineID: view.getUint32(offset + 8, true),
@@ -99,9 +99,9 @@ export function readCheckPoint(view: DataView, offset: number): CheckPointFields
   };
 }
 
-/** Writes CheckPoint at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes CheckPoint at `offset` (little-endian, 84 bytes (sizeof is 88; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeCheckPoint(view: DataView, offset: number, fields: CheckPointFields): void {
-  if (!(offset >= 0 && offset + 88 <= view.byteLength)) throw truncated('CheckPoint', offset, 88, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 84 <= view.byteLength)) throw truncated('CheckPoint', offset, 84, view.byteLength - offset);
   view.setBigUint64(offset, fields.redo, true);
   view.setUint32(offset + 8, fields.ThisTimeLineID, true);
   view.setUint32(offset + 12, fields.PrevTimeLineID, true);
@@ -246,9 +246,9 @@ export interface ControlFileDataFields {
   crc: number;
 }
 
-/** Reads ControlFileData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads ControlFileData at `offset` (little-endian, 292 bytes (sizeof is 296; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readControlFileData(view: DataView, offset: number): ControlFileDataFields {
-  if (!(offset >= 0 && offset + 296 <= view.byteLength)) throw truncated('ControlFileData', offset, 296, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 292 <= view.byteLength)) throw truncated('ControlFileData', offset, 292, view.byteLength - offset);
   return {
     system_identifier: view.getBigUint64(offset, true),
     pg_control_version: view.getUint32(offset + 8, true),
@@ -288,9 +288,9 @@ export function readControlFileData(view: DataView, offset: number): ControlFile
   };
 }
 
-/** Writes ControlFileData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes ControlFileData at `offset` (little-endian, 292 bytes (sizeof is 296; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeControlFileData(view: DataView, offset: number, fields: ControlFileDataFields): void {
-  if (!(offset >= 0 && offset + 296 <= view.byteLength)) throw truncated('ControlFileData', offset, 296, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 292 <= view.byteLength)) throw truncated('ControlFileData', offset, 292, view.byteLength - offset);
   view.setBigUint64(offset, fields.system_identifier, true);
   view.setUint32(offset + 8, fields.pg_control_version, true);
   view.setUint32(offset + 12, fields.catalog_version_no, true);

@@ -30,7 +30,7 @@ export interface PageXLogRecPtrFields {
   xrecoff: number;
 }
 
-/** Reads PageXLogRecPtr at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads PageXLogRecPtr at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readPageXLogRecPtr(view: DataView, offset: number): PageXLogRecPtrFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('PageXLogRecPtr', offset, 8, view.byteLength - offset);
   return {
@@ -39,7 +39,7 @@ export function readPageXLogRecPtr(view: DataView, offset: number): PageXLogRecP
   };
 }
 
-/** Writes PageXLogRecPtr at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes PageXLogRecPtr at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writePageXLogRecPtr(view: DataView, offset: number, fields: PageXLogRecPtrFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('PageXLogRecPtr', offset, 8, view.byteLength - offset);
   view.setUint32(offset, fields.xlogid, true);
@@ -85,7 +85,7 @@ export interface PageHeaderDataFields {
   pd_prune_xid: number;
 }
 
-/** Reads PageHeaderData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads PageHeaderData at `offset` (little-endian, 24 bytes); byte arrays are views into `view`'s buffer. */
 export function readPageHeaderData(view: DataView, offset: number): PageHeaderDataFields {
   if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('PageHeaderData', offset, 24, view.byteLength - offset);
   return {
@@ -100,7 +100,7 @@ export function readPageHeaderData(view: DataView, offset: number): PageHeaderDa
   };
 }
 
-/** Writes PageHeaderData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes PageHeaderData at `offset` (little-endian, 24 bytes); padding bytes are left as they are. */
 export function writePageHeaderData(view: DataView, offset: number, fields: PageHeaderDataFields): void {
   if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('PageHeaderData', offset, 24, view.byteLength - offset);
   writePageXLogRecPtr(view, offset, fields.pd_lsn);
@@ -136,7 +136,7 @@ export interface ItemIdDataFields {
   lp_len: number;
 }
 
-/** Reads ItemIdData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads ItemIdData at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readItemIdData(view: DataView, offset: number): ItemIdDataFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('ItemIdData', offset, 4, view.byteLength - offset);
   return {
@@ -146,7 +146,7 @@ export function readItemIdData(view: DataView, offset: number): ItemIdDataFields
   };
 }
 
-/** Writes ItemIdData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes ItemIdData at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeItemIdData(view: DataView, offset: number, fields: ItemIdDataFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('ItemIdData', offset, 4, view.byteLength - offset);
   view.setUint32(offset, (view.getUint32(offset, true) & ~0x7fff) | (fields.lp_off & 0x7fff), true);
@@ -174,7 +174,7 @@ export interface BlockIdDataFields {
   bi_lo: number;
 }
 
-/** Reads BlockIdData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads BlockIdData at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readBlockIdData(view: DataView, offset: number): BlockIdDataFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('BlockIdData', offset, 4, view.byteLength - offset);
   return {
@@ -183,7 +183,7 @@ export function readBlockIdData(view: DataView, offset: number): BlockIdDataFiel
   };
 }
 
-/** Writes BlockIdData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes BlockIdData at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeBlockIdData(view: DataView, offset: number, fields: BlockIdDataFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('BlockIdData', offset, 4, view.byteLength - offset);
   view.setUint16(offset, fields.bi_hi, true);
@@ -210,7 +210,7 @@ export interface ItemPointerDataFields {
   ip_posid: number;
 }
 
-/** Reads ItemPointerData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads ItemPointerData at `offset` (little-endian, 6 bytes); byte arrays are views into `view`'s buffer. */
 export function readItemPointerData(view: DataView, offset: number): ItemPointerDataFields {
   if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('ItemPointerData', offset, 6, view.byteLength - offset);
   return {
@@ -219,7 +219,7 @@ export function readItemPointerData(view: DataView, offset: number): ItemPointer
   };
 }
 
-/** Writes ItemPointerData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes ItemPointerData at `offset` (little-endian, 6 bytes); padding bytes are left as they are. */
 export function writeItemPointerData(view: DataView, offset: number, fields: ItemPointerDataFields): void {
   if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('ItemPointerData', offset, 6, view.byteLength - offset);
   writeBlockIdData(view, offset, fields.ip_blkid);
@@ -252,7 +252,7 @@ export interface HeapTupleFieldsFields {
   t_field3: { t_cid: number; t_xvac: number };
 }
 
-/** Reads HeapTupleFields at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads HeapTupleFields at `offset` (little-endian, 12 bytes); byte arrays are views into `view`'s buffer. */
 export function readHeapTupleFields(view: DataView, offset: number): HeapTupleFieldsFields {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('HeapTupleFields', offset, 12, view.byteLength - offset);
   return {
@@ -262,7 +262,7 @@ export function readHeapTupleFields(view: DataView, offset: number): HeapTupleFi
   };
 }
 
-/** Writes HeapTupleFields at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes HeapTupleFields at `offset` (little-endian, 12 bytes); padding bytes are left as they are. */
 export function writeHeapTupleFields(view: DataView, offset: number, fields: HeapTupleFieldsFields): void {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('HeapTupleFields', offset, 12, view.byteLength - offset);
   view.setUint32(offset, fields.t_xmin, true);
@@ -293,7 +293,7 @@ export interface DatumTupleFieldsFields {
   datum_typeid: number;
 }
 
-/** Reads DatumTupleFields at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads DatumTupleFields at `offset` (little-endian, 12 bytes); byte arrays are views into `view`'s buffer. */
 export function readDatumTupleFields(view: DataView, offset: number): DatumTupleFieldsFields {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('DatumTupleFields', offset, 12, view.byteLength - offset);
   return {
@@ -303,7 +303,7 @@ export function readDatumTupleFields(view: DataView, offset: number): DatumTuple
   };
 }
 
-/** Writes DatumTupleFields at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes DatumTupleFields at `offset` (little-endian, 12 bytes); padding bytes are left as they are. */
 export function writeDatumTupleFields(view: DataView, offset: number, fields: DatumTupleFieldsFields): void {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('DatumTupleFields', offset, 12, view.byteLength - offset);
   view.setInt32(offset, fields.datum_len_, true);
@@ -345,9 +345,9 @@ export interface HeapTupleHeaderDataFields {
   t_hoff: number;
 }
 
-/** Reads HeapTupleHeaderData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads HeapTupleHeaderData at `offset` (little-endian, 23 bytes (sizeof is 24; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readHeapTupleHeaderData(view: DataView, offset: number): HeapTupleHeaderDataFields {
-  if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('HeapTupleHeaderData', offset, 24, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 23 <= view.byteLength)) throw truncated('HeapTupleHeaderData', offset, 23, view.byteLength - offset);
   return {
     t_choice: { t_heap: readHeapTupleFields(view, offset), t_datum: readDatumTupleFields(view, offset) },
     t_ctid: readItemPointerData(view, offset + 12),
@@ -357,9 +357,9 @@ export function readHeapTupleHeaderData(view: DataView, offset: number): HeapTup
   };
 }
 
-/** Writes HeapTupleHeaderData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes HeapTupleHeaderData at `offset` (little-endian, 23 bytes (sizeof is 24; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeHeapTupleHeaderData(view: DataView, offset: number, fields: HeapTupleHeaderDataFields): void {
-  if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('HeapTupleHeaderData', offset, 24, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 23 <= view.byteLength)) throw truncated('HeapTupleHeaderData', offset, 23, view.byteLength - offset);
   writeHeapTupleFields(view, offset, fields.t_choice.t_heap);
   writeItemPointerData(view, offset + 12, fields.t_ctid);
   view.setUint16(offset + 18, fields.t_infomask2, true);
@@ -387,7 +387,7 @@ export interface IndexTupleDataFields {
   t_info: number;
 }
 
-/** Reads IndexTupleData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads IndexTupleData at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readIndexTupleData(view: DataView, offset: number): IndexTupleDataFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('IndexTupleData', offset, 8, view.byteLength - offset);
   return {
@@ -396,7 +396,7 @@ export function readIndexTupleData(view: DataView, offset: number): IndexTupleDa
   };
 }
 
-/** Writes IndexTupleData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes IndexTupleData at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeIndexTupleData(view: DataView, offset: number, fields: IndexTupleDataFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('IndexTupleData', offset, 8, view.byteLength - offset);
   writeItemPointerData(view, offset, fields.t_tid);
@@ -432,7 +432,7 @@ export interface BTPageOpaqueDataFields {
   btpo_cycleid: number;
 }
 
-/** Reads BTPageOpaqueData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads BTPageOpaqueData at `offset` (little-endian, 16 bytes); byte arrays are views into `view`'s buffer. */
 export function readBTPageOpaqueData(view: DataView, offset: number): BTPageOpaqueDataFields {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('BTPageOpaqueData', offset, 16, view.byteLength - offset);
   return {
@@ -444,7 +444,7 @@ export function readBTPageOpaqueData(view: DataView, offset: number): BTPageOpaq
   };
 }
 
-/** Writes BTPageOpaqueData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes BTPageOpaqueData at `offset` (little-endian, 16 bytes); padding bytes are left as they are. */
 export function writeBTPageOpaqueData(view: DataView, offset: number, fields: BTPageOpaqueDataFields): void {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('BTPageOpaqueData', offset, 16, view.byteLength - offset);
   view.setUint32(offset, fields.btpo_prev, true);
@@ -497,9 +497,9 @@ export interface BTMetaPageDataFields {
   btm_allequalimage: boolean;
 }
 
-/** Reads BTMetaPageData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads BTMetaPageData at `offset` (little-endian, 41 bytes (sizeof is 48; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readBTMetaPageData(view: DataView, offset: number): BTMetaPageDataFields {
-  if (!(offset >= 0 && offset + 48 <= view.byteLength)) throw truncated('BTMetaPageData', offset, 48, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 41 <= view.byteLength)) throw truncated('BTMetaPageData', offset, 41, view.byteLength - offset);
   return {
     btm_magic: view.getUint32(offset, true),
     btm_version: view.getUint32(offset + 4, true),
@@ -513,9 +513,9 @@ export function readBTMetaPageData(view: DataView, offset: number): BTMetaPageDa
   };
 }
 
-/** Writes BTMetaPageData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes BTMetaPageData at `offset` (little-endian, 41 bytes (sizeof is 48; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeBTMetaPageData(view: DataView, offset: number, fields: BTMetaPageDataFields): void {
-  if (!(offset >= 0 && offset + 48 <= view.byteLength)) throw truncated('BTMetaPageData', offset, 48, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 41 <= view.byteLength)) throw truncated('BTMetaPageData', offset, 41, view.byteLength - offset);
   view.setUint32(offset, fields.btm_magic, true);
   view.setUint32(offset + 4, fields.btm_version, true);
   view.setUint32(offset + 8, fields.btm_root, true);
@@ -556,7 +556,7 @@ export interface HashPageOpaqueDataFields {
   hasho_page_id: number;
 }
 
-/** Reads HashPageOpaqueData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads HashPageOpaqueData at `offset` (little-endian, 16 bytes); byte arrays are views into `view`'s buffer. */
 export function readHashPageOpaqueData(view: DataView, offset: number): HashPageOpaqueDataFields {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('HashPageOpaqueData', offset, 16, view.byteLength - offset);
   return {
@@ -568,7 +568,7 @@ export function readHashPageOpaqueData(view: DataView, offset: number): HashPage
   };
 }
 
-/** Writes HashPageOpaqueData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes HashPageOpaqueData at `offset` (little-endian, 16 bytes); padding bytes are left as they are. */
 export function writeHashPageOpaqueData(view: DataView, offset: number, fields: HashPageOpaqueDataFields): void {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('HashPageOpaqueData', offset, 16, view.byteLength - offset);
   view.setUint32(offset, fields.hasho_prevblkno, true);
@@ -641,9 +641,9 @@ export interface HashMetaPageDataFields {
   hashm_mapp: number[];
 }
 
-/** Reads HashMetaPageData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads HashMetaPageData at `offset` (little-endian, 4540 bytes (sizeof is 4544; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readHashMetaPageData(view: DataView, offset: number): HashMetaPageDataFields {
-  if (!(offset >= 0 && offset + 4544 <= view.byteLength)) throw truncated('HashMetaPageData', offset, 4544, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 4540 <= view.byteLength)) throw truncated('HashMetaPageData', offset, 4540, view.byteLength - offset);
   const hashm_spares: number[] = [];
   for (let i = 0; i < 98; i++) hashm_spares.push(view.getUint32(offset + 52 + i * 4, true));
   const hashm_mapp: number[] = [];
@@ -668,9 +668,9 @@ export function readHashMetaPageData(view: DataView, offset: number): HashMetaPa
   };
 }
 
-/** Writes HashMetaPageData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes HashMetaPageData at `offset` (little-endian, 4540 bytes (sizeof is 4544; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeHashMetaPageData(view: DataView, offset: number, fields: HashMetaPageDataFields): void {
-  if (!(offset >= 0 && offset + 4544 <= view.byteLength)) throw truncated('HashMetaPageData', offset, 4544, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 4540 <= view.byteLength)) throw truncated('HashMetaPageData', offset, 4540, view.byteLength - offset);
   view.setUint32(offset, fields.hashm_magic, true);
   view.setUint32(offset + 4, fields.hashm_version, true);
   view.setFloat64(offset + 8, fields.hashm_ntuples, true);
@@ -718,7 +718,7 @@ export interface GinPageOpaqueDataFields {
   flags: number;
 }
 
-/** Reads GinPageOpaqueData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads GinPageOpaqueData at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readGinPageOpaqueData(view: DataView, offset: number): GinPageOpaqueDataFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('GinPageOpaqueData', offset, 8, view.byteLength - offset);
   return {
@@ -728,7 +728,7 @@ export function readGinPageOpaqueData(view: DataView, offset: number): GinPageOp
   };
 }
 
-/** Writes GinPageOpaqueData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes GinPageOpaqueData at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeGinPageOpaqueData(view: DataView, offset: number, fields: GinPageOpaqueDataFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('GinPageOpaqueData', offset, 8, view.byteLength - offset);
   view.setUint32(offset, fields.rightlink, true);
@@ -782,9 +782,9 @@ export interface GinMetaPageDataFields {
   ginVersion: number;
 }
 
-/** Reads GinMetaPageData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads GinMetaPageData at `offset` (little-endian, 52 bytes (sizeof is 56; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readGinMetaPageData(view: DataView, offset: number): GinMetaPageDataFields {
-  if (!(offset >= 0 && offset + 56 <= view.byteLength)) throw truncated('GinMetaPageData', offset, 56, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 52 <= view.byteLength)) throw truncated('GinMetaPageData', offset, 52, view.byteLength - offset);
   return {
     head: view.getUint32(offset, true),
     tail: view.getUint32(offset + 4, true),
@@ -799,9 +799,9 @@ export function readGinMetaPageData(view: DataView, offset: number): GinMetaPage
   };
 }
 
-/** Writes GinMetaPageData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes GinMetaPageData at `offset` (little-endian, 52 bytes (sizeof is 56; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeGinMetaPageData(view: DataView, offset: number, fields: GinMetaPageDataFields): void {
-  if (!(offset >= 0 && offset + 56 <= view.byteLength)) throw truncated('GinMetaPageData', offset, 56, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 52 <= view.byteLength)) throw truncated('GinMetaPageData', offset, 52, view.byteLength - offset);
   view.setUint32(offset, fields.head, true);
   view.setUint32(offset + 4, fields.tail, true);
   view.setUint32(offset + 8, fields.tailFreeSize, true);
@@ -834,7 +834,7 @@ export interface PostingItemFields {
   key: ItemPointerDataFields;
 }
 
-/** Reads PostingItem at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads PostingItem at `offset` (little-endian, 10 bytes); byte arrays are views into `view`'s buffer. */
 export function readPostingItem(view: DataView, offset: number): PostingItemFields {
   if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('PostingItem', offset, 10, view.byteLength - offset);
   return {
@@ -843,7 +843,7 @@ export function readPostingItem(view: DataView, offset: number): PostingItemFiel
   };
 }
 
-/** Writes PostingItem at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes PostingItem at `offset` (little-endian, 10 bytes); padding bytes are left as they are. */
 export function writePostingItem(view: DataView, offset: number, fields: PostingItemFields): void {
   if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('PostingItem', offset, 10, view.byteLength - offset);
   writeBlockIdData(view, offset, fields.child_blkno);
@@ -876,7 +876,7 @@ export interface GISTPageOpaqueDataFields {
   gist_page_id: number;
 }
 
-/** Reads GISTPageOpaqueData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads GISTPageOpaqueData at `offset` (little-endian, 16 bytes); byte arrays are views into `view`'s buffer. */
 export function readGISTPageOpaqueData(view: DataView, offset: number): GISTPageOpaqueDataFields {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('GISTPageOpaqueData', offset, 16, view.byteLength - offset);
   return {
@@ -887,7 +887,7 @@ export function readGISTPageOpaqueData(view: DataView, offset: number): GISTPage
   };
 }
 
-/** Writes GISTPageOpaqueData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes GISTPageOpaqueData at `offset` (little-endian, 16 bytes); padding bytes are left as they are. */
 export function writeGISTPageOpaqueData(view: DataView, offset: number, fields: GISTPageOpaqueDataFields): void {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('GISTPageOpaqueData', offset, 16, view.byteLength - offset);
   writePageXLogRecPtr(view, offset, fields.nsn);
@@ -922,7 +922,7 @@ export interface SpGistPageOpaqueDataFields {
   spgist_page_id: number;
 }
 
-/** Reads SpGistPageOpaqueData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads SpGistPageOpaqueData at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readSpGistPageOpaqueData(view: DataView, offset: number): SpGistPageOpaqueDataFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('SpGistPageOpaqueData', offset, 8, view.byteLength - offset);
   return {
@@ -933,7 +933,7 @@ export function readSpGistPageOpaqueData(view: DataView, offset: number): SpGist
   };
 }
 
-/** Writes SpGistPageOpaqueData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes SpGistPageOpaqueData at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeSpGistPageOpaqueData(view: DataView, offset: number, fields: SpGistPageOpaqueDataFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('SpGistPageOpaqueData', offset, 8, view.byteLength - offset);
   view.setUint16(offset, fields.flags, true);
@@ -962,7 +962,7 @@ export interface SpGistLastUsedPageFields {
   freeSpace: number;
 }
 
-/** Reads SpGistLastUsedPage at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads SpGistLastUsedPage at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readSpGistLastUsedPage(view: DataView, offset: number): SpGistLastUsedPageFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('SpGistLastUsedPage', offset, 8, view.byteLength - offset);
   return {
@@ -971,7 +971,7 @@ export function readSpGistLastUsedPage(view: DataView, offset: number): SpGistLa
   };
 }
 
-/** Writes SpGistLastUsedPage at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes SpGistLastUsedPage at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeSpGistLastUsedPage(view: DataView, offset: number, fields: SpGistLastUsedPageFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('SpGistLastUsedPage', offset, 8, view.byteLength - offset);
   view.setUint32(offset, fields.blkno, true);
@@ -995,7 +995,7 @@ export interface SpGistLUPCacheFields {
   cachedPage: SpGistLastUsedPageFields[];
 }
 
-/** Reads SpGistLUPCache at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads SpGistLUPCache at `offset` (little-endian, 64 bytes); byte arrays are views into `view`'s buffer. */
 export function readSpGistLUPCache(view: DataView, offset: number): SpGistLUPCacheFields {
   if (!(offset >= 0 && offset + 64 <= view.byteLength)) throw truncated('SpGistLUPCache', offset, 64, view.byteLength - offset);
   const cachedPage: SpGistLastUsedPageFields[] = [];
@@ -1005,7 +1005,7 @@ export function readSpGistLUPCache(view: DataView, offset: number): SpGistLUPCac
   };
 }
 
-/** Writes SpGistLUPCache at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes SpGistLUPCache at `offset` (little-endian, 64 bytes); padding bytes are left as they are. */
 export function writeSpGistLUPCache(view: DataView, offset: number, fields: SpGistLUPCacheFields): void {
   if (!(offset >= 0 && offset + 64 <= view.byteLength)) throw truncated('SpGistLUPCache', offset, 64, view.byteLength - offset);
   for (let i = 0; i < 8; i++) {
@@ -1034,7 +1034,7 @@ export interface SpGistMetaPageDataFields {
   lastUsedPages: SpGistLUPCacheFields;
 }
 
-/** Reads SpGistMetaPageData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads SpGistMetaPageData at `offset` (little-endian, 68 bytes); byte arrays are views into `view`'s buffer. */
 export function readSpGistMetaPageData(view: DataView, offset: number): SpGistMetaPageDataFields {
   if (!(offset >= 0 && offset + 68 <= view.byteLength)) throw truncated('SpGistMetaPageData', offset, 68, view.byteLength - offset);
   return {
@@ -1043,7 +1043,7 @@ export function readSpGistMetaPageData(view: DataView, offset: number): SpGistMe
   };
 }
 
-/** Writes SpGistMetaPageData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes SpGistMetaPageData at `offset` (little-endian, 68 bytes); padding bytes are left as they are. */
 export function writeSpGistMetaPageData(view: DataView, offset: number, fields: SpGistMetaPageDataFields): void {
   if (!(offset >= 0 && offset + 68 <= view.byteLength)) throw truncated('SpGistMetaPageData', offset, 68, view.byteLength - offset);
   view.setUint32(offset, fields.magicNumber, true);
@@ -1067,7 +1067,7 @@ export interface BrinSpecialSpaceFields {
   vector: number[];
 }
 
-/** Reads BrinSpecialSpace at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads BrinSpecialSpace at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readBrinSpecialSpace(view: DataView, offset: number): BrinSpecialSpaceFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('BrinSpecialSpace', offset, 8, view.byteLength - offset);
   const vector: number[] = [];
@@ -1077,7 +1077,7 @@ export function readBrinSpecialSpace(view: DataView, offset: number): BrinSpecia
   };
 }
 
-/** Writes BrinSpecialSpace at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes BrinSpecialSpace at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeBrinSpecialSpace(view: DataView, offset: number, fields: BrinSpecialSpaceFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('BrinSpecialSpace', offset, 8, view.byteLength - offset);
   for (let i = 0; i < 4; i++) {
@@ -1112,7 +1112,7 @@ export interface BrinMetaPageDataFields {
   lastRevmapPage: number;
 }
 
-/** Reads BrinMetaPageData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads BrinMetaPageData at `offset` (little-endian, 16 bytes); byte arrays are views into `view`'s buffer. */
 export function readBrinMetaPageData(view: DataView, offset: number): BrinMetaPageDataFields {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('BrinMetaPageData', offset, 16, view.byteLength - offset);
   return {
@@ -1123,7 +1123,7 @@ export function readBrinMetaPageData(view: DataView, offset: number): BrinMetaPa
   };
 }
 
-/** Writes BrinMetaPageData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes BrinMetaPageData at `offset` (little-endian, 16 bytes); padding bytes are left as they are. */
 export function writeBrinMetaPageData(view: DataView, offset: number, fields: BrinMetaPageDataFields): void {
   if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('BrinMetaPageData', offset, 16, view.byteLength - offset);
   view.setUint32(offset, fields.brinMagic, true);
@@ -1149,7 +1149,7 @@ export interface RevmapContentsFields {
   rm_tids: ItemPointerDataFields[];
 }
 
-/** Reads RevmapContents at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads RevmapContents at `offset` (little-endian, 6 bytes); byte arrays are views into `view`'s buffer. */
 export function readRevmapContents(view: DataView, offset: number): RevmapContentsFields {
   if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('RevmapContents', offset, 6, view.byteLength - offset);
   const rm_tids: ItemPointerDataFields[] = [];
@@ -1159,7 +1159,7 @@ export function readRevmapContents(view: DataView, offset: number): RevmapConten
   };
 }
 
-/** Writes RevmapContents at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes RevmapContents at `offset` (little-endian, 6 bytes); padding bytes are left as they are. */
 export function writeRevmapContents(view: DataView, offset: number, fields: RevmapContentsFields): void {
   if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('RevmapContents', offset, 6, view.byteLength - offset);
   for (let i = 0; i < 1; i++) {
@@ -1189,18 +1189,18 @@ export interface BrinTupleFields {
   bt_info: number;
 }
 
-/** Reads BrinTuple at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads BrinTuple at `offset` (little-endian, 5 bytes (sizeof is 8; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readBrinTuple(view: DataView, offset: number): BrinTupleFields {
-  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('BrinTuple', offset, 8, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 5 <= view.byteLength)) throw truncated('BrinTuple', offset, 5, view.byteLength - offset);
   return {
     bt_blkno: view.getUint32(offset, true),
     bt_info: view.getUint8(offset + 4),
   };
 }
 
-/** Writes BrinTuple at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes BrinTuple at `offset` (little-endian, 5 bytes (sizeof is 8; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeBrinTuple(view: DataView, offset: number, fields: BrinTupleFields): void {
-  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('BrinTuple', offset, 8, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 5 <= view.byteLength)) throw truncated('BrinTuple', offset, 5, view.byteLength - offset);
   view.setUint32(offset, fields.bt_blkno, true);
   view.setUint8(offset + 4, fields.bt_info);
 }
@@ -1223,7 +1223,7 @@ export interface FSMPageDataFields {
   fp_next_slot: number;
 }
 
-/** Reads FSMPageData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads FSMPageData at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readFSMPageData(view: DataView, offset: number): FSMPageDataFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('FSMPageData', offset, 4, view.byteLength - offset);
   return {
@@ -1231,7 +1231,7 @@ export function readFSMPageData(view: DataView, offset: number): FSMPageDataFiel
   };
 }
 
-/** Writes FSMPageData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes FSMPageData at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeFSMPageData(view: DataView, offset: number, fields: FSMPageDataFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('FSMPageData', offset, 4, view.byteLength - offset);
   view.setInt32(offset, fields.fp_next_slot, true);

@@ -40,9 +40,9 @@ export interface XLogPageHeaderDataFields {
   xlp_rem_len: number;
 }
 
-/** Reads XLogPageHeaderData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads XLogPageHeaderData at `offset` (little-endian, 20 bytes (sizeof is 24; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXLogPageHeaderData(view: DataView, offset: number): XLogPageHeaderDataFields {
-  if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('XLogPageHeaderData', offset, 24, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 20 <= view.byteLength)) throw truncated('XLogPageHeaderData', offset, 20, view.byteLength - offset);
   return {
     xlp_magic: view.getUint16(offset, true),
     xlp_info: view.getUint16(offset + 2, true),
@@ -52,9 +52,9 @@ export function readXLogPageHeaderData(view: DataView, offset: number): XLogPage
   };
 }
 
-/** Writes XLogPageHeaderData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes XLogPageHeaderData at `offset` (little-endian, 20 bytes (sizeof is 24; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXLogPageHeaderData(view: DataView, offset: number, fields: XLogPageHeaderDataFields): void {
-  if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('XLogPageHeaderData', offset, 24, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 20 <= view.byteLength)) throw truncated('XLogPageHeaderData', offset, 20, view.byteLength - offset);
   view.setUint16(offset, fields.xlp_magic, true);
   view.setUint16(offset + 2, fields.xlp_info, true);
   view.setUint32(offset + 4, fields.xlp_tli, true);
@@ -88,7 +88,7 @@ export interface XLogLongPageHeaderDataFields {
   xlp_xlog_blcksz: number;
 }
 
-/** Reads XLogLongPageHeaderData at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads XLogLongPageHeaderData at `offset` (little-endian, 40 bytes); byte arrays are views into `view`'s buffer. */
 export function readXLogLongPageHeaderData(view: DataView, offset: number): XLogLongPageHeaderDataFields {
   if (!(offset >= 0 && offset + 40 <= view.byteLength)) throw truncated('XLogLongPageHeaderData', offset, 40, view.byteLength - offset);
   return {
@@ -99,7 +99,7 @@ export function readXLogLongPageHeaderData(view: DataView, offset: number): XLog
   };
 }
 
-/** Writes XLogLongPageHeaderData at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes XLogLongPageHeaderData at `offset` (little-endian, 40 bytes); padding bytes are left as they are. */
 export function writeXLogLongPageHeaderData(view: DataView, offset: number, fields: XLogLongPageHeaderDataFields): void {
   if (!(offset >= 0 && offset + 40 <= view.byteLength)) throw truncated('XLogLongPageHeaderData', offset, 40, view.byteLength - offset);
   writeXLogPageHeaderData(view, offset, fields.std);
@@ -141,7 +141,7 @@ export interface XLogRecordFields {
   xl_crc: number;
 }
 
-/** Reads XLogRecord at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads XLogRecord at `offset` (little-endian, 24 bytes); byte arrays are views into `view`'s buffer. */
 export function readXLogRecord(view: DataView, offset: number): XLogRecordFields {
   if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('XLogRecord', offset, 24, view.byteLength - offset);
   return {
@@ -154,7 +154,7 @@ export function readXLogRecord(view: DataView, offset: number): XLogRecordFields
   };
 }
 
-/** Writes XLogRecord at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes XLogRecord at `offset` (little-endian, 24 bytes); padding bytes are left as they are. */
 export function writeXLogRecord(view: DataView, offset: number, fields: XLogRecordFields): void {
   if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('XLogRecord', offset, 24, view.byteLength - offset);
   view.setUint32(offset, fields.xl_tot_len, true);
@@ -188,7 +188,7 @@ export interface XLogRecordBlockHeaderFields {
   data_length: number;
 }
 
-/** Reads XLogRecordBlockHeader at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads XLogRecordBlockHeader at `offset` (little-endian, 4 bytes); byte arrays are views into `view`'s buffer. */
 export function readXLogRecordBlockHeader(view: DataView, offset: number): XLogRecordBlockHeaderFields {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('XLogRecordBlockHeader', offset, 4, view.byteLength - offset);
   return {
@@ -198,7 +198,7 @@ export function readXLogRecordBlockHeader(view: DataView, offset: number): XLogR
   };
 }
 
-/** Writes XLogRecordBlockHeader at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes XLogRecordBlockHeader at `offset` (little-endian, 4 bytes); padding bytes are left as they are. */
 export function writeXLogRecordBlockHeader(view: DataView, offset: number, fields: XLogRecordBlockHeaderFields): void {
   if (!(offset >= 0 && offset + 4 <= view.byteLength)) throw truncated('XLogRecordBlockHeader', offset, 4, view.byteLength - offset);
   view.setUint8(offset, fields.id);
@@ -230,9 +230,9 @@ export interface XLogRecordBlockImageHeaderFields {
   bimg_info: number;
 }
 
-/** Reads XLogRecordBlockImageHeader at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads XLogRecordBlockImageHeader at `offset` (little-endian, 5 bytes (sizeof is 6; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
 export function readXLogRecordBlockImageHeader(view: DataView, offset: number): XLogRecordBlockImageHeaderFields {
-  if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('XLogRecordBlockImageHeader', offset, 6, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 5 <= view.byteLength)) throw truncated('XLogRecordBlockImageHeader', offset, 5, view.byteLength - offset);
   return {
     length: view.getUint16(offset, true),
     hole_offset: view.getUint16(offset + 2, true),
@@ -240,9 +240,9 @@ export function readXLogRecordBlockImageHeader(view: DataView, offset: number): 
   };
 }
 
-/** Writes XLogRecordBlockImageHeader at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes XLogRecordBlockImageHeader at `offset` (little-endian, 5 bytes (sizeof is 6; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeXLogRecordBlockImageHeader(view: DataView, offset: number, fields: XLogRecordBlockImageHeaderFields): void {
-  if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('XLogRecordBlockImageHeader', offset, 6, view.byteLength - offset);
+  if (!(offset >= 0 && offset + 5 <= view.byteLength)) throw truncated('XLogRecordBlockImageHeader', offset, 5, view.byteLength - offset);
   view.setUint16(offset, fields.length, true);
   view.setUint16(offset + 2, fields.hole_offset, true);
   view.setUint8(offset + 4, fields.bimg_info);
@@ -265,7 +265,7 @@ export interface XLogRecordBlockCompressHeaderFields {
   hole_length: number;
 }
 
-/** Reads XLogRecordBlockCompressHeader at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads XLogRecordBlockCompressHeader at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readXLogRecordBlockCompressHeader(view: DataView, offset: number): XLogRecordBlockCompressHeaderFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('XLogRecordBlockCompressHeader', offset, 2, view.byteLength - offset);
   return {
@@ -273,7 +273,7 @@ export function readXLogRecordBlockCompressHeader(view: DataView, offset: number
   };
 }
 
-/** Writes XLogRecordBlockCompressHeader at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes XLogRecordBlockCompressHeader at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeXLogRecordBlockCompressHeader(view: DataView, offset: number, fields: XLogRecordBlockCompressHeaderFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('XLogRecordBlockCompressHeader', offset, 2, view.byteLength - offset);
   view.setUint16(offset, fields.hole_length, true);
@@ -299,7 +299,7 @@ export interface XLogRecordDataHeaderShortFields {
   data_length: number;
 }
 
-/** Reads XLogRecordDataHeaderShort at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads XLogRecordDataHeaderShort at `offset` (little-endian, 2 bytes); byte arrays are views into `view`'s buffer. */
 export function readXLogRecordDataHeaderShort(view: DataView, offset: number): XLogRecordDataHeaderShortFields {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('XLogRecordDataHeaderShort', offset, 2, view.byteLength - offset);
   return {
@@ -308,7 +308,7 @@ export function readXLogRecordDataHeaderShort(view: DataView, offset: number): X
   };
 }
 
-/** Writes XLogRecordDataHeaderShort at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes XLogRecordDataHeaderShort at `offset` (little-endian, 2 bytes); padding bytes are left as they are. */
 export function writeXLogRecordDataHeaderShort(view: DataView, offset: number, fields: XLogRecordDataHeaderShortFields): void {
   if (!(offset >= 0 && offset + 2 <= view.byteLength)) throw truncated('XLogRecordDataHeaderShort', offset, 2, view.byteLength - offset);
   view.setUint8(offset, fields.id);
@@ -332,7 +332,7 @@ export interface XLogRecordDataHeaderLongFields {
   id: number;
 }
 
-/** Reads XLogRecordDataHeaderLong at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads XLogRecordDataHeaderLong at `offset` (little-endian, 1 bytes); byte arrays are views into `view`'s buffer. */
 export function readXLogRecordDataHeaderLong(view: DataView, offset: number): XLogRecordDataHeaderLongFields {
   if (!(offset >= 0 && offset + 1 <= view.byteLength)) throw truncated('XLogRecordDataHeaderLong', offset, 1, view.byteLength - offset);
   return {
@@ -340,7 +340,7 @@ export function readXLogRecordDataHeaderLong(view: DataView, offset: number): XL
   };
 }
 
-/** Writes XLogRecordDataHeaderLong at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes XLogRecordDataHeaderLong at `offset` (little-endian, 1 bytes); padding bytes are left as they are. */
 export function writeXLogRecordDataHeaderLong(view: DataView, offset: number, fields: XLogRecordDataHeaderLongFields): void {
   if (!(offset >= 0 && offset + 1 <= view.byteLength)) throw truncated('XLogRecordDataHeaderLong', offset, 1, view.byteLength - offset);
   view.setUint8(offset, fields.id);
@@ -369,7 +369,7 @@ export interface RelFileLocatorFields {
   relNumber: number;
 }
 
-/** Reads RelFileLocator at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads RelFileLocator at `offset` (little-endian, 12 bytes); byte arrays are views into `view`'s buffer. */
 export function readRelFileLocator(view: DataView, offset: number): RelFileLocatorFields {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('RelFileLocator', offset, 12, view.byteLength - offset);
   return {
@@ -379,7 +379,7 @@ export function readRelFileLocator(view: DataView, offset: number): RelFileLocat
   };
 }
 
-/** Writes RelFileLocator at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes RelFileLocator at `offset` (little-endian, 12 bytes); padding bytes are left as they are. */
 export function writeRelFileLocator(view: DataView, offset: number, fields: RelFileLocatorFields): void {
   if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('RelFileLocator', offset, 12, view.byteLength - offset);
   view.setUint32(offset, fields.spcOid, true);
@@ -404,7 +404,7 @@ export interface FullTransactionIdFields {
   value: bigint;
 }
 
-/** Reads FullTransactionId at `offset` (little-endian); byte arrays are views into `view`'s buffer. */
+/** Reads FullTransactionId at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
 export function readFullTransactionId(view: DataView, offset: number): FullTransactionIdFields {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('FullTransactionId', offset, 8, view.byteLength - offset);
   return {
@@ -412,7 +412,7 @@ export function readFullTransactionId(view: DataView, offset: number): FullTrans
   };
 }
 
-/** Writes FullTransactionId at `offset` (little-endian); padding bytes are left as they are. */
+/** Writes FullTransactionId at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
 export function writeFullTransactionId(view: DataView, offset: number, fields: FullTransactionIdFields): void {
   if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('FullTransactionId', offset, 8, view.byteLength - offset);
   view.setBigUint64(offset, fields.value, true);
