@@ -80,12 +80,14 @@ class Builder {
   private readonly typedefs = new Map<string, Die>();
   private readonly structTags = new Map<string, Die>();
   private readonly wanted: Set<string>;
+  private readonly unwrap: Set<string>;
 
   constructor(
     private readonly unit: CompiledUnit,
     entries: readonly ManifestEntry[],
   ) {
     this.wanted = new Set(entries.map((e) => e.struct));
+    this.unwrap = new Set(entries.filter((e) => e.unwrap).map((e) => e.struct));
     for (const d of unit.top) {
       const n = name(d);
       if (n === undefined) continue;
@@ -180,6 +182,11 @@ class Builder {
 
   private structRef(n: string, die: Die, where: string): TypeRef {
     if (!this.wanted.has(n)) fail(`${where}: embeds struct ${n}, which is not in codegen/manifest.ts for this version`);
+    if (this.unwrap.has(n)) {
+      const inner = this.fields(this.structDie(n), n);
+      if (inner.length !== 1 || inner[0]!.offset !== 0) fail(`${n} is marked unwrap but is not a one-field struct`);
+      return inner[0]!.type;
+    }
     const size = attrNum(this.structDie(n), 'DW_AT_byte_size') ?? attrNum(die, 'DW_AT_byte_size') ?? fail(`${where}: ${n} has no size`);
     return { kind: 'struct', name: n, size };
   }

@@ -28,6 +28,11 @@ export interface ManifestEntry {
   readonly group: Group;
   /** Majors that have this struct; all when absent. */
   readonly versions?: readonly PgMajor[];
+  /**
+   * A one-field wrapper (FullTransactionId): fields of this type read and write as the wrapped
+   * value (a bigint), not as a nested object. The struct keeps its own layout and reader.
+   */
+  readonly unwrap?: boolean;
 }
 
 const ALL: readonly PgMajor[] = MAJORS;
@@ -53,7 +58,7 @@ export const MANIFEST: readonly ManifestEntry[] = [
   ]),
   ...group('wal', 'storage/relfilenode.h', ['RelFileNode'], UPTO15),
   ...group('wal', 'storage/relfilelocator.h', ['RelFileLocator'], ONLY16),
-  ...group('wal', 'access/transam.h', ['FullTransactionId']),
+  { struct: 'FullTransactionId', header: 'access/transam.h', group: 'wal', unwrap: true },
 
   // --- control ---
   ...group('control', 'catalog/pg_control.h', ['CheckPoint', 'ControlFileData']),

@@ -175,7 +175,9 @@ function collect(
       }
       continue;
     }
-    if (nested) collect(layouts, nested.fields, v as Record<string, unknown>, `${lab}.`, out, bytes);
+    if (nested && typeof v !== 'object')
+      out.set(`${lab}.${nested.fields[0]!.name}`, v); // an unwrapped one-field struct
+    else if (nested) collect(layouts, nested.fields, v as Record<string, unknown>, `${lab}.`, out, bytes);
     else out.set(lab, v);
   }
 }

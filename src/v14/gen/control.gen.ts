@@ -9,7 +9,6 @@
  */
 import { truncated } from '../../common/core/errors.js';
 import type { StructLayout } from '../../common/layout.js';
-import { type FullTransactionIdFields, readFullTransactionId, writeFullTransactionId } from './wal.gen.js';
 
 /** CheckPoint (catalog/pg_control.h): 88 bytes, align 8. */
 export const CheckPointLayout: StructLayout = {
@@ -51,7 +50,7 @@ export interface CheckPointFields {
   /** bool fullPageWrites, offset 16 */
   fullPageWrites: boolean;
   /** FullTransactionId nextXid, offset 24 */
-  nextXid: FullTransactionIdFields;
+  nextXid: bigint;
   /** Oid nextOid, offset 32 */
   nextOid: number;
   /** MultiXactId nextMulti, offset 36 */
@@ -84,7 +83,7 @@ export function readCheckPoint(view: DataView, offset: number): CheckPointFields
     ThisTimeLineID: view.getUint32(offset + 8, true),
     PrevTimeLineID: view.getUint32(offset + 12, true),
     fullPageWrites: view.getUint8(offset + 16) !== 0,
-    nextXid: readFullTransactionId(view, offset + 24),
+    nextXid: view.getBigUint64(offset + 24, true),
     nextOid: view.getUint32(offset + 32, true),
     nextMulti: view.getUint32(offset + 36, true),
     nextMultiOffset: view.getUint32(offset + 40, true),
@@ -106,7 +105,7 @@ export function writeCheckPoint(view: DataView, offset: number, fields: CheckPoi
   view.setUint32(offset + 8, fields.ThisTimeLineID, true);
   view.setUint32(offset + 12, fields.PrevTimeLineID, true);
   view.setUint8(offset + 16, fields.fullPageWrites ? 1 : 0);
-  writeFullTransactionId(view, offset + 24, fields.nextXid);
+  view.setBigUint64(offset + 24, fields.nextXid, true);
   view.setUint32(offset + 32, fields.nextOid, true);
   view.setUint32(offset + 36, fields.nextMulti, true);
   view.setUint32(offset + 40, fields.nextMultiOffset, true);

@@ -9,7 +9,7 @@
  */
 import { truncated } from '../../common/core/errors.js';
 import type { StructLayout } from '../../common/layout.js';
-import { type FullTransactionIdFields, readFullTransactionId, writeFullTransactionId, type RelFileNodeFields, readRelFileNode, writeRelFileNode } from './wal.gen.js';
+import { type RelFileNodeFields, readRelFileNode, writeRelFileNode } from './wal.gen.js';
 import { type GinMetaPageDataFields, readGinMetaPageData, writeGinMetaPageData, type IndexTupleDataFields, readIndexTupleData, writeIndexTupleData, type ItemPointerDataFields, readItemPointerData, writeItemPointerData, type PostingItemFields, readPostingItem, writePostingItem } from './page.gen.js';
 
 /** xl_parameter_change (access/xlog_internal.h): 28 bytes, align 4. */
@@ -2282,7 +2282,7 @@ export interface Xl_btree_reuse_pageFields {
   /** BlockNumber block, offset 12 */
   block: number;
   /** FullTransactionId latestRemovedFullXid, offset 16 */
-  latestRemovedFullXid: FullTransactionIdFields;
+  latestRemovedFullXid: bigint;
 }
 
 /** Reads xl_btree_reuse_page at `offset` (little-endian, 24 bytes); byte arrays are views into `view`'s buffer. */
@@ -2291,7 +2291,7 @@ export function readXl_btree_reuse_page(view: DataView, offset: number): Xl_btre
   return {
     node: readRelFileNode(view, offset),
     block: view.getUint32(offset + 12, true),
-    latestRemovedFullXid: readFullTransactionId(view, offset + 16),
+    latestRemovedFullXid: view.getBigUint64(offset + 16, true),
   };
 }
 
@@ -2300,7 +2300,7 @@ export function writeXl_btree_reuse_page(view: DataView, offset: number, fields:
   if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('xl_btree_reuse_page', offset, 24, view.byteLength - offset);
   writeRelFileNode(view, offset, fields.node);
   view.setUint32(offset + 12, fields.block, true);
-  writeFullTransactionId(view, offset + 16, fields.latestRemovedFullXid);
+  view.setBigUint64(offset + 16, fields.latestRemovedFullXid, true);
 }
 
 /** xl_btree_vacuum (access/nbtxlog.h): 4 bytes, align 2. */
@@ -2491,7 +2491,7 @@ export interface Xl_btree_unlink_pageFields {
   /** uint32 level, offset 8 */
   level: number;
   /** FullTransactionId safexid, offset 16 */
-  safexid: FullTransactionIdFields;
+  safexid: bigint;
   /** BlockNumber leafleftsib, offset 24 */
   leafleftsib: number;
   /** BlockNumber leafrightsib, offset 28 */
@@ -2507,7 +2507,7 @@ export function readXl_btree_unlink_page(view: DataView, offset: number): Xl_btr
     leftsib: view.getUint32(offset, true),
     rightsib: view.getUint32(offset + 4, true),
     level: view.getUint32(offset + 8, true),
-    safexid: readFullTransactionId(view, offset + 16),
+    safexid: view.getBigUint64(offset + 16, true),
     leafleftsib: view.getUint32(offset + 24, true),
     leafrightsib: view.getUint32(offset + 28, true),
     leaftopparent: view.getUint32(offset + 32, true),
@@ -2520,7 +2520,7 @@ export function writeXl_btree_unlink_page(view: DataView, offset: number, fields
   view.setUint32(offset, fields.leftsib, true);
   view.setUint32(offset + 4, fields.rightsib, true);
   view.setUint32(offset + 8, fields.level, true);
-  writeFullTransactionId(view, offset + 16, fields.safexid);
+  view.setBigUint64(offset + 16, fields.safexid, true);
   view.setUint32(offset + 24, fields.leafleftsib, true);
   view.setUint32(offset + 28, fields.leafrightsib, true);
   view.setUint32(offset + 32, fields.leaftopparent, true);
@@ -3542,7 +3542,7 @@ export const gistxlogPageDeleteLayout: StructLayout = {
 /** The fields of gistxlogPageDelete. */
 export interface GistxlogPageDeleteFields {
   /** FullTransactionId deleteXid, offset 0 */
-  deleteXid: FullTransactionIdFields;
+  deleteXid: bigint;
   /** OffsetNumber downlinkOffset, offset 8 */
   downlinkOffset: number;
 }
@@ -3551,7 +3551,7 @@ export interface GistxlogPageDeleteFields {
 export function readGistxlogPageDelete(view: DataView, offset: number): GistxlogPageDeleteFields {
   if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('gistxlogPageDelete', offset, 10, view.byteLength - offset);
   return {
-    deleteXid: readFullTransactionId(view, offset),
+    deleteXid: view.getBigUint64(offset, true),
     downlinkOffset: view.getUint16(offset + 8, true),
   };
 }
@@ -3559,7 +3559,7 @@ export function readGistxlogPageDelete(view: DataView, offset: number): Gistxlog
 /** Writes gistxlogPageDelete at `offset` (little-endian, 10 bytes (sizeof is 16; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeGistxlogPageDelete(view: DataView, offset: number, fields: GistxlogPageDeleteFields): void {
   if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('gistxlogPageDelete', offset, 10, view.byteLength - offset);
-  writeFullTransactionId(view, offset, fields.deleteXid);
+  view.setBigUint64(offset, fields.deleteXid, true);
   view.setUint16(offset + 8, fields.downlinkOffset, true);
 }
 
@@ -3583,7 +3583,7 @@ export interface GistxlogPageReuseFields {
   /** BlockNumber block, offset 12 */
   block: number;
   /** FullTransactionId latestRemovedFullXid, offset 16 */
-  latestRemovedFullXid: FullTransactionIdFields;
+  latestRemovedFullXid: bigint;
 }
 
 /** Reads gistxlogPageReuse at `offset` (little-endian, 24 bytes); byte arrays are views into `view`'s buffer. */
@@ -3592,7 +3592,7 @@ export function readGistxlogPageReuse(view: DataView, offset: number): GistxlogP
   return {
     node: readRelFileNode(view, offset),
     block: view.getUint32(offset + 12, true),
-    latestRemovedFullXid: readFullTransactionId(view, offset + 16),
+    latestRemovedFullXid: view.getBigUint64(offset + 16, true),
   };
 }
 
@@ -3601,7 +3601,7 @@ export function writeGistxlogPageReuse(view: DataView, offset: number, fields: G
   if (!(offset >= 0 && offset + 24 <= view.byteLength)) throw truncated('gistxlogPageReuse', offset, 24, view.byteLength - offset);
   writeRelFileNode(view, offset, fields.node);
   view.setUint32(offset + 12, fields.block, true);
-  writeFullTransactionId(view, offset + 16, fields.latestRemovedFullXid);
+  view.setBigUint64(offset + 16, fields.latestRemovedFullXid, true);
 }
 
 /** spgxlogState (access/spgxlog.h): 8 bytes, align 4. */

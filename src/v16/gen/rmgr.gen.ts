@@ -9,7 +9,7 @@
  */
 import { truncated } from '../../common/core/errors.js';
 import type { StructLayout } from '../../common/layout.js';
-import { type FullTransactionIdFields, readFullTransactionId, writeFullTransactionId, type RelFileLocatorFields, readRelFileLocator, writeRelFileLocator } from './wal.gen.js';
+import { type RelFileLocatorFields, readRelFileLocator, writeRelFileLocator } from './wal.gen.js';
 import { type GinMetaPageDataFields, readGinMetaPageData, writeGinMetaPageData, type IndexTupleDataFields, readIndexTupleData, writeIndexTupleData, type ItemPointerDataFields, readItemPointerData, writeItemPointerData, type PostingItemFields, readPostingItem, writePostingItem } from './page.gen.js';
 
 /** xl_parameter_change (access/xlog_internal.h): 28 bytes, align 4. */
@@ -2414,7 +2414,7 @@ export interface Xl_btree_reuse_pageFields {
   /** BlockNumber block, offset 12 */
   block: number;
   /** FullTransactionId snapshotConflictHorizon, offset 16 */
-  snapshotConflictHorizon: FullTransactionIdFields;
+  snapshotConflictHorizon: bigint;
   /** bool isCatalogRel, offset 24 */
   isCatalogRel: boolean;
 }
@@ -2425,7 +2425,7 @@ export function readXl_btree_reuse_page(view: DataView, offset: number): Xl_btre
   return {
     locator: readRelFileLocator(view, offset),
     block: view.getUint32(offset + 12, true),
-    snapshotConflictHorizon: readFullTransactionId(view, offset + 16),
+    snapshotConflictHorizon: view.getBigUint64(offset + 16, true),
     isCatalogRel: view.getUint8(offset + 24) !== 0,
   };
 }
@@ -2435,7 +2435,7 @@ export function writeXl_btree_reuse_page(view: DataView, offset: number, fields:
   if (!(offset >= 0 && offset + 25 <= view.byteLength)) throw truncated('xl_btree_reuse_page', offset, 25, view.byteLength - offset);
   writeRelFileLocator(view, offset, fields.locator);
   view.setUint32(offset + 12, fields.block, true);
-  writeFullTransactionId(view, offset + 16, fields.snapshotConflictHorizon);
+  view.setBigUint64(offset + 16, fields.snapshotConflictHorizon, true);
   view.setUint8(offset + 24, fields.isCatalogRel ? 1 : 0);
 }
 
@@ -2633,7 +2633,7 @@ export interface Xl_btree_unlink_pageFields {
   /** uint32 level, offset 8 */
   level: number;
   /** FullTransactionId safexid, offset 16 */
-  safexid: FullTransactionIdFields;
+  safexid: bigint;
   /** BlockNumber leafleftsib, offset 24 */
   leafleftsib: number;
   /** BlockNumber leafrightsib, offset 28 */
@@ -2649,7 +2649,7 @@ export function readXl_btree_unlink_page(view: DataView, offset: number): Xl_btr
     leftsib: view.getUint32(offset, true),
     rightsib: view.getUint32(offset + 4, true),
     level: view.getUint32(offset + 8, true),
-    safexid: readFullTransactionId(view, offset + 16),
+    safexid: view.getBigUint64(offset + 16, true),
     leafleftsib: view.getUint32(offset + 24, true),
     leafrightsib: view.getUint32(offset + 28, true),
     leaftopparent: view.getUint32(offset + 32, true),
@@ -2662,7 +2662,7 @@ export function writeXl_btree_unlink_page(view: DataView, offset: number, fields
   view.setUint32(offset, fields.leftsib, true);
   view.setUint32(offset + 4, fields.rightsib, true);
   view.setUint32(offset + 8, fields.level, true);
-  writeFullTransactionId(view, offset + 16, fields.safexid);
+  view.setBigUint64(offset + 16, fields.safexid, true);
   view.setUint32(offset + 24, fields.leafleftsib, true);
   view.setUint32(offset + 28, fields.leafrightsib, true);
   view.setUint32(offset + 32, fields.leaftopparent, true);
@@ -3697,7 +3697,7 @@ export const gistxlogPageDeleteLayout: StructLayout = {
 /** The fields of gistxlogPageDelete. */
 export interface GistxlogPageDeleteFields {
   /** FullTransactionId deleteXid, offset 0 */
-  deleteXid: FullTransactionIdFields;
+  deleteXid: bigint;
   /** OffsetNumber downlinkOffset, offset 8 */
   downlinkOffset: number;
 }
@@ -3706,7 +3706,7 @@ export interface GistxlogPageDeleteFields {
 export function readGistxlogPageDelete(view: DataView, offset: number): GistxlogPageDeleteFields {
   if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('gistxlogPageDelete', offset, 10, view.byteLength - offset);
   return {
-    deleteXid: readFullTransactionId(view, offset),
+    deleteXid: view.getBigUint64(offset, true),
     downlinkOffset: view.getUint16(offset + 8, true),
   };
 }
@@ -3714,7 +3714,7 @@ export function readGistxlogPageDelete(view: DataView, offset: number): Gistxlog
 /** Writes gistxlogPageDelete at `offset` (little-endian, 10 bytes (sizeof is 16; trailing padding is not needed)); padding bytes are left as they are. */
 export function writeGistxlogPageDelete(view: DataView, offset: number, fields: GistxlogPageDeleteFields): void {
   if (!(offset >= 0 && offset + 10 <= view.byteLength)) throw truncated('gistxlogPageDelete', offset, 10, view.byteLength - offset);
-  writeFullTransactionId(view, offset, fields.deleteXid);
+  view.setBigUint64(offset, fields.deleteXid, true);
   view.setUint16(offset + 8, fields.downlinkOffset, true);
 }
 
@@ -3740,7 +3740,7 @@ export interface GistxlogPageReuseFields {
   /** BlockNumber block, offset 12 */
   block: number;
   /** FullTransactionId snapshotConflictHorizon, offset 16 */
-  snapshotConflictHorizon: FullTransactionIdFields;
+  snapshotConflictHorizon: bigint;
   /** bool isCatalogRel, offset 24 */
   isCatalogRel: boolean;
 }
@@ -3751,7 +3751,7 @@ export function readGistxlogPageReuse(view: DataView, offset: number): GistxlogP
   return {
     locator: readRelFileLocator(view, offset),
     block: view.getUint32(offset + 12, true),
-    snapshotConflictHorizon: readFullTransactionId(view, offset + 16),
+    snapshotConflictHorizon: view.getBigUint64(offset + 16, true),
     isCatalogRel: view.getUint8(offset + 24) !== 0,
   };
 }
@@ -3761,7 +3761,7 @@ export function writeGistxlogPageReuse(view: DataView, offset: number, fields: G
   if (!(offset >= 0 && offset + 25 <= view.byteLength)) throw truncated('gistxlogPageReuse', offset, 25, view.byteLength - offset);
   writeRelFileLocator(view, offset, fields.locator);
   view.setUint32(offset + 12, fields.block, true);
-  writeFullTransactionId(view, offset + 16, fields.snapshotConflictHorizon);
+  view.setBigUint64(offset + 16, fields.snapshotConflictHorizon, true);
   view.setUint8(offset + 24, fields.isCatalogRel ? 1 : 0);
 }
 
