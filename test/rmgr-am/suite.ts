@@ -6,9 +6,13 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPgFormatError } from '../../src/common/core/errors.js';
+import { formatLsn } from '../../src/common/core/lsn.js';
 import type { PgMajor } from '../../src/common/core/version.js';
+import type { DecodedRecord } from '../../src/common/wal/record.js';
 import { PgServer } from '../support/pg-server.js';
 import {
+  AM_RMGRS,
   AM_SERVER_CONF,
   type CaseRange,
   type Comparison,
@@ -17,10 +21,14 @@ import {
   loadCases,
   missingCoverage,
   type OurRecord,
+  PROFILES,
+  prng,
   runCases,
+  typeCoverage,
   waldumpBinary,
   waldumpRecords,
   walinspectRecords,
+  withParts,
 } from './support.js';
 
 const CASES_DIR = join(import.meta.dirname, 'cases');
@@ -37,6 +45,7 @@ export function defineAmSuite(major: PgMajor): void {
     let start = 0n;
     let end = 0n;
     let primary: Comparison | null = null;
+    const samples: DecodedRecord[] = [];
 
     beforeAll(async () => {
       server = await PgServer.start({ major, conf: AM_SERVER_CONF });
@@ -46,7 +55,7 @@ export function defineAmSuite(major: PgMajor): void {
       start = ranges[0]!.start;
       end = ranges.at(-1)!.end;
       await server.switchWal();
-      ours = decodeOurs(server, start, end);
+      ours = decodeOurs(server, start, end, samples);
     }, 900_000);
 
     afterAll(async () => {
@@ -72,8 +81,60 @@ export function defineAmSuite(major: PgMajor): void {
       expect(c.compared).toBeGreaterThan(1000);
     });
 
+    it('truncated or corrupted bodies throw BAD_RECORD naming the LSN, nothing else', () => {
+      const seed = Number(process.env.PGFFI_SEED ?? Date.now() % 1_000_000);
+      console.log(`corruption seed ${seed} (PGFFI_SEED=${seed} reproduces)`);
+      const random = prng(seed);
+      const profile = PROFILES[major];
+      const failures: string[] = [];
+      let attempts = 0;
+      let rejected = 0;
+      const attempt = (label: string, rec: DecodedRecord, mustThrow: boolean): void => {
+        const rmgr = AM_RMGRS.get(rec.rmid)!;
+        attempts++;
+        try {
+          rmgr.decode(rec, profile);
+          rmgr.describe(rec, profile);
+          if (mustThrow) failures.push(`${label}: accepted`);
+        } catch (e) {
+          rejected++;
+          if (!isPgFormatError(e) || e.code !== 'BAD_RECORD' || e.lsn !== rec.lsn || !e.message.includes(formatLsn(rec.lsn))) {
+            failures.push(`${label}: ${(e as Error).name} ${(e as Error).message}`);
+          }
+        }
+      };
+      for (const s of samples) {
+        const label = `${formatLsn(s.lsn)} ${AM_RMGRS.get(s.rmid)!.name}/${AM_RMGRS.get(s.rmid)!.identify(s.info, profile)}`;
+        const main = s.mainData;
+        for (let cut = 0; cut < Math.min(main.length, 96); cut++)
+          attempt(`${label} main data cut to ${cut}`, withParts(s, main.subarray(0, cut)), cut === 0);
+        for (const b of s.blocks) {
+          if (!b.hasData) continue;
+          for (let cut = 0; cut < Math.min(b.data.length, 96); cut++) {
+            attempt(`${label} block ${b.id} data cut to ${cut}`, withParts(s, main, new Map([[b.id, b.data.subarray(0, cut)]])), false);
+          }
+        }
+        for (let i = 0; i < 16; i++) {
+          const m = main.slice();
+          const blockData = new Map<number, Uint8Array>();
+          for (const b of s.blocks) if (b.hasData) blockData.set(b.id, b.data.slice());
+          const parts = [m, ...blockData.values()].filter((p) => p.length > 0);
+          for (let k = 0; k < 4 && parts.length > 0; k++) {
+            const p = parts[Math.floor(random() * parts.length)]!;
+            p[Math.floor(random() * p.length)] = Math.floor(random() * 256);
+          }
+          attempt(`${label} corrupted #${i}`, withParts(s, m, blockData), false);
+        }
+      }
+      console.log(`${samples.length} sample records, ${attempts} damaged variants, ${rejected} rejected with BAD_RECORD`);
+      expect(failures.slice(0, 40)).toEqual([]);
+      expect(samples.length).toBeGreaterThan(100);
+    });
+
     it('every case produced the record types it expects', () => {
       expect(primary, 'no oracle ran').not.toBeNull();
+      const { produced, notProduced } = typeCoverage(primary!.seen, major);
+      console.log(`PostgreSQL ${major}: ${produced.length} record types produced; not produced: ${notProduced.join(' ')}`);
       expect(missingCoverage(ranges, primary!.seen, major)).toEqual([]);
     });
   });

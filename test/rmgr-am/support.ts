@@ -31,6 +31,8 @@ import { heap2Rmgr } from '../../src/common/rmgr/heap2.js';
 import { sequenceRmgr } from '../../src/common/rmgr/sequence.js';
 import { spgistRmgr } from '../../src/common/rmgr/spgist.js';
 import type { RmgrDescriptor } from '../../src/common/rmgr/types.js';
+import { detachRecord } from '../../src/common/wal/decoded-record.js';
+import type { BlockReference, DecodedRecord } from '../../src/common/wal/record.js';
 import { WalStreamDecoder } from '../../src/common/wal/stream-decoder.js';
 import { profile as profile14 } from '../../src/v14/profile.js';
 import { profile as profile15 } from '../../src/v15/profile.js';
@@ -128,8 +130,13 @@ export interface OurRecord {
   desc: string;
 }
 
-/** Decodes [start, end) from the server's pg_wal with our decoder; returns the AM records described. */
-export function decodeOurs(server: PgServer, start: bigint, end: bigint): OurRecord[] {
+/**
+ * Decodes [start, end) from the server's pg_wal with our decoder; returns the AM records
+ * described, and into `samples` (when given) owned copies of up to two records per record type
+ * and block-0 shape (data, image, neither).
+ */
+export function decodeOurs(server: PgServer, start: bigint, end: bigint, samples?: DecodedRecord[]): OurRecord[] {
+  const sampleCounts = new Map<string, number>();
   const profile = PROFILES[server.major];
   const decoder = new WalStreamDecoder(profile, { startLsn: start, inputLsn: segmentStartLsn(lsnToSegmentNumber(start)) });
   const out: OurRecord[] = [];
@@ -150,6 +157,15 @@ export function decodeOurs(server: PgServer, start: bigint, end: bigint): OurRec
       if (rmgr === undefined) continue;
       const type = rmgr.identify(r.info, profile) ?? `UNKNOWN (${(r.info & 0xf0).toString(16)})`;
       out.push({ lsn: r.lsn, rmgr: rmgr.name, type, desc: rmgr.describe(r, profile) });
+      if (samples !== undefined) {
+        const b0 = r.blocks[0];
+        const key = `${rmgr.name}/${type}/${b0?.hasData ?? '-'}/${b0?.hasImage ?? '-'}`;
+        const n = sampleCounts.get(key) ?? 0;
+        if (n < 2) {
+          sampleCounts.set(key, n + 1);
+          samples.push(detachRecord(profile, r));
+        }
+      }
     }
     if (segno > lastSeg && decoder.endOfWal !== null) finished = true;
   }
@@ -264,4 +280,68 @@ export function missingCoverage(ranges: readonly CaseRange[], seen: Map<string, 
     for (const w of want) if (!got.has(w)) missing.push(`${c.name}: ${w}`);
   }
   return missing;
+}
+
+/** Record types (rmgr/type) rm_identify can name, split into those the run produced and the rest. */
+export function typeCoverage(seen: Map<string, Set<string>>, major: PgMajor): { produced: string[]; notProduced: string[] } {
+  const all = new Set<string>();
+  for (const rmgr of AM_RMGRS.values()) {
+    for (let info = 0; info < 256; info += 16) {
+      const type = rmgr.identify(info, PROFILES[major]);
+      if (type !== undefined) all.add(`${rmgr.name}/${type}`);
+    }
+  }
+  const got = new Set<string>();
+  for (const types of seen.values()) for (const t of types) got.add(t);
+  return { produced: [...all].filter((t) => got.has(t)).sort(), notProduced: [...all].filter((t) => !got.has(t)).sort() };
+}
+
+/** A plain copy of `record` with other main data and/or block data. */
+export function withParts(record: DecodedRecord, mainData: Uint8Array, blockData?: ReadonlyMap<number, Uint8Array>): DecodedRecord {
+  const blocks: BlockReference[] = record.blocks.map((b) => {
+    const data = blockData?.get(b.id);
+    if (data === undefined) return b;
+    return {
+      id: b.id,
+      forkFlags: b.forkFlags,
+      fork: b.fork,
+      hasImage: b.hasImage,
+      hasData: b.hasData,
+      willInit: b.willInit,
+      sameRel: b.sameRel,
+      spcOid: b.spcOid,
+      dbOid: b.dbOid,
+      relNumber: b.relNumber,
+      blockNumber: b.blockNumber,
+      data,
+      image: b.image,
+    };
+  });
+  return {
+    lsn: record.lsn,
+    endLsn: record.endLsn,
+    prevLsn: record.prevLsn,
+    xid: record.xid,
+    rmid: record.rmid,
+    info: record.info,
+    totalLength: record.totalLength,
+    crc: record.crc,
+    origin: record.origin,
+    toplevelXid: record.toplevelXid,
+    blocks,
+    mainData,
+    raw: record.raw,
+  };
+}
+
+/** mulberry32: a small seeded PRNG for reproducible corruption. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

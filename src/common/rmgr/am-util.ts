@@ -8,6 +8,8 @@
 import { PgFormatError } from '../core/errors.js';
 import { formatLsn } from '../core/lsn.js';
 import type { PgMajor } from '../core/version.js';
+import { offsetOf } from '../layout.js';
+import type { PgVersionProfile } from '../profile.js';
 import type { BlockReference, DecodedRecord } from '../wal/record.js';
 
 /** Field offsets of one C struct (bytes from the struct start), by C field name. */
@@ -22,6 +24,39 @@ export type StructOffsets = Readonly<Record<string, FieldOffsets>>;
 export function offsetsByMajor(shared: StructOffsets, v14: StructOffsets, v16: StructOffsets): Readonly<Record<PgMajor, StructOffsets>> {
   const old = { ...shared, ...v14 };
   return { 14: old, 15: old, 16: { ...shared, ...v16 } };
+}
+
+const resolved = new WeakMap<object, WeakMap<object, StructOffsets>>();
+
+/**
+ * The struct offsets a decoder uses for `profile`: taken from the profile's generated layouts
+ * (src/vNN/gen) for every struct they contain, from the hand-kept `table` for the rest (a test
+ * checks that both agree). Resolved once per profile and table.
+ */
+export function offsetsFor(profile: PgVersionProfile, table: Readonly<Record<PgMajor, StructOffsets>>): StructOffsets {
+  let byTable = resolved.get(profile.layouts);
+  if (byTable === undefined) {
+    byTable = new WeakMap();
+    resolved.set(profile.layouts, byTable);
+  }
+  let out = byTable.get(table);
+  if (out === undefined) {
+    const fallback = table[profile.major];
+    const merged: Record<string, FieldOffsets> = {};
+    for (const [struct, fields] of Object.entries(fallback)) {
+      const layout = profile.layouts[struct];
+      if (layout === undefined) {
+        merged[struct] = fields;
+        continue;
+      }
+      const fromLayout: Record<string, number> = {};
+      for (const field of Object.keys(fields)) fromLayout[field] = offsetOf(layout, field);
+      merged[struct] = fromLayout;
+    }
+    out = merged;
+    byTable.set(table, out);
+  }
+  return out;
 }
 
 /** The error every access-method decoder throws for a body that does not fit its record. */

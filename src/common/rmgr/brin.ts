@@ -7,7 +7,7 @@
 import { RM_BRIN_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { mainData, offsetsByMajor } from './am-util.js';
+import { mainData, offsetsByMajor, offsetsFor } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_BRIN_CREATE_INDEX = 0x00;
@@ -56,7 +56,7 @@ const IDENTIFY: Readonly<Record<number, string>> = {
 export function decodeBrinRecord(record: DecodedRecord, profile: PgVersionProfile): BrinBody {
   const info = record.info & 0xf0;
   const init = (info & XLOG_BRIN_INIT_PAGE) !== 0;
-  const L = brinOffsets[profile.major];
+  const L = offsetsFor(profile, brinOffsets);
   const d = mainData(record, `BRIN ${IDENTIFY[info] ?? 'UNKNOWN'}`);
   switch (info & XLOG_BRIN_OPMASK) {
     case XLOG_BRIN_CREATE_INDEX: {

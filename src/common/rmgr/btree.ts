@@ -8,7 +8,7 @@
 import { RM_BTREE_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { arrayDesc, blockData, fullXidText, mainData, offsetsByMajor, type RecordPart, requireBlockData } from './am-util.js';
+import { arrayDesc, blockData, fullXidText, mainData, offsetsByMajor, offsetsFor, type RecordPart, requireBlockData } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_BTREE_INSERT_LEAF = 0x00;
@@ -179,7 +179,7 @@ function decodeDelVacuum(bd: RecordPart, ndeleted: number, nupdated: number, pro
   const deleted = bd.u16Array(0, ndeleted);
   const updatedOffsets = bd.u16Array(ndeleted * 2, nupdated);
   const updates: BtreeUpdate[] = new Array(nupdated);
-  const nd = btreeOffsets[profile.major].xl_btree_update!.ndeletedtids!;
+  const nd = offsetsFor(profile, btreeOffsets).xl_btree_update!.ndeletedtids!;
   let at = (ndeleted + nupdated) * 2;
   for (let i = 0; i < nupdated; i++) {
     const n = bd.u16(at + nd);
@@ -190,7 +190,7 @@ function decodeDelVacuum(bd: RecordPart, ndeleted: number, nupdated: number, pro
 }
 
 function decodeMetadata(p: RecordPart, profile: PgVersionProfile, base: number): BtreeMetadata {
-  const o = btreeOffsets[profile.major].xl_btree_metadata!;
+  const o = offsetsFor(profile, btreeOffsets).xl_btree_metadata!;
   return {
     version: p.u32(base + o.version!),
     root: p.u32(base + o.root!),
@@ -204,7 +204,7 @@ function decodeMetadata(p: RecordPart, profile: PgVersionProfile, base: number):
 
 export function decodeBtreeRecord(record: DecodedRecord, profile: PgVersionProfile): BtreeBody {
   const info = record.info & 0xf0;
-  const L = btreeOffsets[profile.major];
+  const L = offsetsFor(profile, btreeOffsets);
   const what = `Btree ${IDENTIFY[info] ?? 'UNKNOWN'}`;
   const d = mainData(record, what);
   switch (info) {

@@ -9,7 +9,7 @@
 import { RM_GIN_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { blockImageApply, hasBlockImage, mainData, offsetsByMajor, type RecordPart, requireBlockData, tf } from './am-util.js';
+import { blockImageApply, hasBlockImage, mainData, offsetsByMajor, offsetsFor, type RecordPart, requireBlockData, tf } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_GIN_CREATE_PTREE = 0x10;
@@ -185,7 +185,7 @@ function decodeRecompress(p: RecordPart, base: number): GinRecompress {
 }
 
 function decodeMeta(p: RecordPart, base: number, profile: PgVersionProfile): GinMetaPage {
-  const o = ginOffsets[profile.major].GinMetaPageData!;
+  const o = offsetsFor(profile, ginOffsets).GinMetaPageData!;
   return {
     head: p.u32(base + o.head!),
     tail: p.u32(base + o.tail!),
@@ -202,7 +202,7 @@ function decodeMeta(p: RecordPart, base: number, profile: PgVersionProfile): Gin
 
 export function decodeGinRecord(record: DecodedRecord, profile: PgVersionProfile): GinBody {
   const info = record.info & 0xf0;
-  const L = ginOffsets[profile.major];
+  const L = offsetsFor(profile, ginOffsets);
   const what = `Gin ${IDENTIFY[info] ?? 'UNKNOWN'}`;
   const d = mainData(record, what);
   switch (info) {

@@ -7,7 +7,7 @@
 import { RM_GIST_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { blockData, fullXidText, mainData, offsetsByMajor } from './am-util.js';
+import { blockData, fullXidText, mainData, offsetsByMajor, offsetsFor } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_GIST_PAGE_UPDATE = 0x00;
@@ -77,7 +77,7 @@ const IDENTIFY: Readonly<Record<number, string>> = {
 
 export function decodeGistRecord(record: DecodedRecord, profile: PgVersionProfile): GistBody {
   const info = record.info & 0xf0;
-  const L = gistOffsets[profile.major];
+  const L = offsetsFor(profile, gistOffsets);
   const what = `Gist ${IDENTIFY[info] ?? 'UNKNOWN'}`;
   const d = mainData(record, what);
   switch (info) {

@@ -9,7 +9,7 @@
 import { RM_HASH_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { formatG, mainData, offsetsByMajor, tf } from './am-util.js';
+import { formatG, mainData, offsetsByMajor, offsetsFor, tf } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_HASH_INIT_META_PAGE = 0x00;
@@ -99,7 +99,7 @@ const IDENTIFY: Readonly<Record<number, string>> = {
 
 export function decodeHashRecord(record: DecodedRecord, profile: PgVersionProfile): HashBody {
   const info = record.info & 0xf0;
-  const L = hashOffsets[profile.major];
+  const L = offsetsFor(profile, hashOffsets);
   const d = mainData(record, `Hash ${IDENTIFY[info] ?? 'UNKNOWN'}`);
   switch (info) {
     case XLOG_HASH_INIT_META_PAGE: {

@@ -7,7 +7,7 @@
 import { RM_HEAP_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { arrayDesc, hex2, mainData, offsetsByMajor } from './am-util.js';
+import { arrayDesc, hex2, mainData, offsetsByMajor, offsetsFor } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_HEAP_INSERT = 0x00;
@@ -110,7 +110,7 @@ export function decodeHeapRecord(record: DecodedRecord, profile: PgVersionProfil
   const info = record.info & 0xf0;
   const op = info & XLOG_HEAP_OPMASK;
   const init = (info & XLOG_HEAP_INIT_PAGE) !== 0;
-  const L = heapOffsets[profile.major];
+  const L = offsetsFor(profile, heapOffsets);
   const d = mainData(record, `Heap ${IDENTIFY[info] ?? 'UNKNOWN'}`);
   switch (op) {
     case XLOG_HEAP_INSERT: {

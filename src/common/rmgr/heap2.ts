@@ -8,7 +8,7 @@
 import { RM_HEAP2_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { arrayDesc, badRecord, blockData, hex2, mainData, offsetsByMajor, type RecordPart } from './am-util.js';
+import { arrayDesc, badRecord, blockData, hex2, mainData, offsetsByMajor, offsetsFor, type RecordPart } from './am-util.js';
 import { infobitsClassic, infobitsKeyed, XLOG_HEAP_INIT_PAGE, XLOG_HEAP_OPMASK } from './heap.js';
 import type { RmgrDescriptor } from './types.js';
 
@@ -166,7 +166,7 @@ const IDENTIFY: Readonly<Record<number, string>> = {
 };
 
 function decodePrune(record: DecodedRecord, profile: PgVersionProfile, d: RecordPart, what: string): HeapPrune {
-  const o = heap2Offsets[profile.major].xl_heap_prune!;
+  const o = offsetsFor(profile, heap2Offsets).xl_heap_prune!;
   const nredirected = d.u16(o.nredirected!);
   const ndead = d.u16(o.ndead!);
   const body: HeapPrune = {
@@ -199,7 +199,7 @@ function decodePrune(record: DecodedRecord, profile: PgVersionProfile, d: Record
 }
 
 function decodeFreeze(record: DecodedRecord, profile: PgVersionProfile, d: RecordPart, what: string): HeapFreezePage {
-  const L = heap2Offsets[profile.major];
+  const L = offsetsFor(profile, heap2Offsets);
   const o = L.xl_heap_freeze_page!;
   const bd = blockData(record, 0, what);
   if (o.nplans === undefined) {
@@ -256,7 +256,7 @@ function decodeFreeze(record: DecodedRecord, profile: PgVersionProfile, d: Recor
 
 export function decodeHeap2Record(record: DecodedRecord, profile: PgVersionProfile): Heap2Body {
   const info = record.info & 0xf0;
-  const L = heap2Offsets[profile.major];
+  const L = offsetsFor(profile, heap2Offsets);
   const what = `Heap2 ${IDENTIFY[info] ?? 'UNKNOWN'}`;
   const d = mainData(record, what);
   switch (info & XLOG_HEAP_OPMASK) {

@@ -8,7 +8,7 @@
 import { RM_SPGIST_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { mainData, offsetsByMajor, type RecordPart } from './am-util.js';
+import { mainData, offsetsByMajor, offsetsFor, type RecordPart } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_SPGIST_ADD_LEAF = 0x10;
@@ -129,7 +129,7 @@ const IDENTIFY: Readonly<Record<number, string>> = {
 
 export function decodeSpgistRecord(record: DecodedRecord, profile: PgVersionProfile): SpgistBody {
   const info = record.info & 0xf0;
-  const L = spgistOffsets[profile.major];
+  const L = offsetsFor(profile, spgistOffsets);
   const d = mainData(record, `SPGist ${IDENTIFY[info] ?? 'UNKNOWN'}`);
   const st = L.spgxlogState!;
   const state = (p: RecordPart, at: number): SpgState => ({ myXid: p.u32(at + st.myXid!), isBuild: p.bool(at + st.isBuild!) });
