@@ -74,3 +74,6 @@ export function openWal(input: Uint8Array | OpenWalSource, options: OpenWalOptio
   }
   return new OpenWalSourceReader(input, walProfileOf, options);
 }
+
+// pg_control and the other non-relation files of a data directory (version from the file, or a profile argument).
+export * from './common/control/index.js';

@@ -7,3 +7,18 @@ export * from '../common/wal/index.js';
 export * as constants from './constants.js';
 export * as layouts from './gen/index.gen.js';
 export { profile } from './profile.js';
+
+// pg_control and the other non-relation files of a data directory, bound to this version.
+import { bindControl } from '../common/control/index.js';
+import { profile as controlProfile } from './profile.js';
+
+export * from '../common/control/index.js';
+export const {
+  decodeControlFile,
+  decodeControlFileStrict,
+  encodeControlFile,
+  decodeRelMapFile,
+  encodeRelMapFile,
+  decodeTwoPhaseFile,
+  encodeTwoPhaseFile,
+} = bindControl(controlProfile);

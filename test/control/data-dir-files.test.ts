@@ -30,13 +30,29 @@ import {
   slruSegmentFileName,
 } from '../../src/common/control/slru.js';
 import { decodePgVersionFile, encodePgVersionFile } from '../../src/common/control/text-files.js';
-import { decodeTwoPhaseFile, encodeTwoPhaseFile, twoPhaseFileName } from '../../src/common/control/twophase.js';
+import { decodeTwoPhaseFile, encodeTwoPhaseFile, twoPhaseFileName, twoPhaseHeaderOffsets } from '../../src/common/control/twophase.js';
 import { formatLsn } from '../../src/common/core/lsn.js';
+import { profile as p14 } from '../../src/v14/profile.js';
+import { profile as p15 } from '../../src/v15/profile.js';
+import { profile as p16 } from '../../src/v16/profile.js';
 import { PgServer } from '../support/pg-server.js';
 
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 /** TimestampTz (µs since 2000-01-01) of a timestamptz column, exactly. */
 const TS_US = (col: string): string => `((extract(epoch from ${col}) * 1000000)::bigint - 946684800000000)::text`;
+
+describe('layouts', () => {
+  for (const profile of [p14, p15, p16]) {
+    const layout = profile.layouts.xl_xact_prepare;
+    it.skipIf(layout === undefined)(`TwoPhaseFileHeader offsets equal the generated xl_xact_prepare of ${profile.major}`, () => {
+      const offsets = twoPhaseHeaderOffsets(profile.major);
+      const generated = Object.fromEntries(layout!.fields.filter((f) => f.padding !== true).map((f) => [f.name, f.offset]));
+      expect(offsets).toEqual(generated);
+      expect(layout!.size).toBe(profile.major >= 15 ? 72 : 64);
+      if (profile.major >= 15) expect(profile.layouts.xl_xact_stats_item!.size).toBe(12);
+    });
+  }
+});
 
 describe.each([14, 15, 16] as const)('PostgreSQL %i data directory', (major) => {
   let server: PgServer;

@@ -211,8 +211,10 @@ export type ControlFileInput = Omit<ControlFileData, 'crc'> & {
 };
 
 /** Checks that a generated ControlFileData/CheckPoint layout agrees with the named offsets above. */
+const checkedProfiles = new WeakSet<PgVersionProfile>();
+
 function checkProfileLayout(profile: PgVersionProfile | undefined): void {
-  if (profile === undefined) return;
+  if (profile === undefined || checkedProfiles.has(profile)) return;
   const cf = profile.layouts.ControlFileData;
   if (cf !== undefined) {
     for (const [name, off] of Object.entries(ControlFileDataOffsets)) {
@@ -235,6 +237,7 @@ function checkProfileLayout(profile: PgVersionProfile | undefined): void {
       }
     }
   }
+  checkedProfiles.add(profile);
 }
 
 /** CRC-32C of ControlFileData up to its crc field, as PostgreSQL computes it. */

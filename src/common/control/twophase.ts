@@ -19,6 +19,7 @@
 import { CRC32C_INIT, crc32cFinish, crc32cUpdate } from '../core/crc32c.js';
 import { PgFormatError } from '../core/errors.js';
 import type { Lsn } from '../core/lsn.js';
+import type { RelFileLocator } from '../core/relation-path.js';
 import type { PgMajor } from '../core/version.js';
 import type { PgVersionProfile } from '../profile.js';
 
@@ -37,12 +38,6 @@ const MAXALIGN = (n: number): number => (n + 7) & ~7;
 /** TwoPhaseFilePath's file name: "%08X" of the xid. */
 export function twoPhaseFileName(xid: number): string {
   return (xid >>> 0).toString(16).toUpperCase().padStart(8, '0');
-}
-
-export interface RelFileLocator {
-  spcOid: number;
-  dbOid: number;
-  relNumber: number;
 }
 
 /** xl_xact_stats_item (15+): a statistics object to drop. */
@@ -98,6 +93,28 @@ export interface TwoPhaseDecodeOptions {
   path?: string;
   /** Throw on a CRC mismatch (default true). */
   verifyCrc?: boolean;
+}
+
+/** Offsets of TwoPhaseFileHeader (xl_xact_prepare) fields per major version, C names. */
+export function twoPhaseHeaderOffsets(major: PgMajor): Readonly<Record<string, number>> {
+  const s = major >= 15 ? 8 : 0;
+  return {
+    magic: 0,
+    total_len: 4,
+    xid: 8,
+    database: 12,
+    prepared_at: 16,
+    owner: 24,
+    nsubxacts: 28,
+    ncommitrels: 32,
+    nabortrels: 36,
+    ...(major >= 15 ? { ncommitstats: 40, nabortstats: 44 } : {}),
+    ninvalmsgs: 40 + s,
+    initfileinval: 44 + s,
+    gidlen: 46 + s,
+    origin_lsn: 48 + s,
+    origin_timestamp: 56 + s,
+  };
 }
 
 interface HeaderShape {
