@@ -4,6 +4,7 @@
  *   npm run codegen -- --version 16 --include /opt/pgffi-headers/16/include/server
  *   npm run codegen -- --all            (14, 15, 16 from $PGFFI_HEADERS or /opt/pgffi-headers)
  *   npm run codegen -- --all --check    (regenerate in memory; exit 1 on any difference)
+ *   --out-root <dir>                     (write/check <dir>/src/vNN/gen instead of this repository's)
  *
  * Needs gcc and readelf (binutils). Layouts are what gcc computes for the host (x86_64 Linux).
  */
@@ -19,11 +20,13 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 interface Options {
   versions: Array<{ major: PgMajor; include: string }>;
   check: boolean;
+  /** Directory holding src/vNN/gen (the repository root unless --out-root is given). */
+  outRoot: string;
 }
 
 function usage(msg: string): never {
   process.stderr.write(
-    `codegen: ${msg}\nusage: npm run codegen -- (--version 14|15|16 --include <dir>/include/server | --all [--headers-root <dir>]) [--check]\n`,
+    `codegen: ${msg}\nusage: npm run codegen -- (--version 14|15|16 --include <dir>/include/server | --all [--headers-root <dir>]) [--check] [--out-root <dir>]\n`,
   );
   process.exit(2);
 }
@@ -34,6 +37,7 @@ function parseArgs(argv: string[]): Options {
   let all = false;
   let check = false;
   let root = process.env.PGFFI_HEADERS ?? '/opt/pgffi-headers';
+  let outRoot = ROOT;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = (): string => argv[++i] ?? usage(`${a} needs a value`);
@@ -43,16 +47,17 @@ function parseArgs(argv: string[]): Options {
       version = v as PgMajor;
     } else if (a === '--include') include = next();
     else if (a === '--headers-root') root = next();
+    else if (a === '--out-root') outRoot = resolve(next());
     else if (a === '--all') all = true;
     else if (a === '--check') check = true;
     else usage(`unknown argument ${a}`);
   }
   if (all) {
     if (version !== undefined || include !== undefined) usage('--all excludes --version/--include');
-    return { versions: MAJORS.map((major) => ({ major, include: join(root, String(major), 'include', 'server') })), check };
+    return { versions: MAJORS.map((major) => ({ major, include: join(root, String(major), 'include', 'server') })), check, outRoot };
   }
   if (version === undefined || include === undefined) usage('need --version and --include, or --all');
-  return { versions: [{ major: version, include }], check };
+  return { versions: [{ major: version, include }], check, outRoot };
 }
 
 function main(): number {
@@ -65,7 +70,7 @@ function main(): number {
     }
     const model = buildVersion(major, include);
     const files = emitVersion(model, headersDigest(include, model.headers));
-    const outDir = join(ROOT, 'src', `v${major}`, 'gen');
+    const outDir = join(opts.outRoot, 'src', `v${major}`, 'gen');
     const wanted = new Set(files.map((f) => f.name));
     const stale = existsSync(outDir) ? readdirSync(outDir).filter((n) => n.endsWith('.gen.ts') && !wanted.has(n)) : [];
     if (opts.check) {

@@ -2,7 +2,9 @@
  * `npm run codegen -- --all --check` as a test: regenerating from each available version's
  * server headers must reproduce the committed src/vNN/gen/*.gen.ts byte for byte.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -39,4 +41,39 @@ describe('codegen --check', () => {
       expect(profile.headersRelease).toBe(/^\d+\.\d+/.exec(pgVersionOf(includeDir(major)))?.[0]);
     });
   }
+});
+
+describe('codegen CLI', () => {
+  const major = 16;
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'codegen', 'main.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  if (!headersPresent(major)) {
+    it.skip(`skipped: no server headers at ${includeDir(major)}`, () => {});
+    return;
+  }
+  it('writes a tree, --check passes on it, and fails (exit 1) after an edit or with a stale file', () => {
+    const out = mkdtempSync(join(tmpdir(), 'pgffi-codegen-'));
+    try {
+      const args = ['--version', String(major), '--include', includeDir(major), '--out-root', out];
+      expect(cli(args).status).toBe(0);
+      const gen = join(out, 'src', `v${major}`, 'gen');
+      expect(readdirSync(gen).sort()).toEqual(['control.gen.ts', 'index.gen.ts', 'page.gen.ts', 'rmgr.gen.ts', 'wal.gen.ts']);
+      expect(cli([...args, '--check']).status).toBe(0);
+      appendFileSync(join(gen, 'wal.gen.ts'), '// edited\n');
+      const edited = cli([...args, '--check']);
+      expect(edited.status).toBe(1);
+      expect(edited.stderr).toContain(`src/v${major}/gen/wal.gen.ts differs from a fresh generation`);
+      expect(cli(args).status).toBe(0);
+      writeFileSync(join(gen, 'old.gen.ts'), '');
+      const stale = cli([...args, '--check']);
+      expect(stale.status).toBe(1);
+      expect(stale.stderr).toContain('old.gen.ts is not generated any more');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+  it('rejects bad arguments with exit 2', () => {
+    expect(cli(['--version', '13', '--include', includeDir(major)]).status).toBe(2);
+    expect(cli(['--check']).status).toBe(2);
+  });
 });
