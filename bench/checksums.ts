@@ -1,0 +1,94 @@
+/**
+ * pgffi checksums --check vs pg_checksums 15 over the same stopped PostgreSQL 15 data directory
+ * (~1 GB of relations made by a real server, page cache warm): whole-process wall time, best
+ * of N; plus the page checksum's in-memory throughput (pure TS, per page and batched).
+ *
+ *   npx tsx bench/checksums.ts [--mb=1024] [--rounds=5]
+ *
+ * Our CLI is compiled once with tsc into a temporary directory and run with plain `node`, so
+ * process start-up counts for both tools. Both outputs are compared first: no numbers for a
+ * wrong answer.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pageChecksum, pageChecksums } from '../src/common/page/checksum.js';
+import { PgServer } from '../test/support/pg-server.js';
+import { gbPerSecond, printTable, timeIt, timeProcess } from './harness.js';
+
+const arg = (name: string, def: number): number => {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a === undefined ? def : Number(a.slice(name.length + 3));
+};
+const targetMb = arg('mb', 1024);
+const rounds = arg('rounds', 5);
+const PG_CHECKSUMS = '/usr/lib/postgresql/15/bin/pg_checksums';
+
+// In-memory throughput first (no server needed).
+const buf = new Uint8Array(64 * 1024 * 1024);
+for (let i = 0; i < buf.length; i++) buf[i] = (Math.imul(i, 2654435761) >>> 13) & 0xff;
+for (let p = 0; p < buf.length; p += 8192) buf[p + 14] = 0x20;
+const batch = timeIt(() => pageChecksums(buf, 0), 5, 0.5);
+const out = new Uint16Array(buf.length / 8192);
+const batchReuse = timeIt(() => pageChecksums(buf, 0, 8192, out), 5, 0.5);
+const perPage = timeIt(
+  () => {
+    for (let p = 0, b = 0; p < buf.length; p += 8192, b++) pageChecksum(buf.subarray(p, p + 8192), b);
+  },
+  5,
+  0.5,
+);
+printTable(
+  'Page checksum in memory (64 MiB of 8 KiB pages, pure TS)',
+  ['variant', 'GB/s', 'pages/s'],
+  [
+    ['pageChecksums (one word view per buffer)', gbPerSecond(buf.length, batch), Math.round(buf.length / 8192 / batch)],
+    ['pageChecksums, output array reused', gbPerSecond(buf.length, batchReuse), Math.round(buf.length / 8192 / batchReuse)],
+    ['pageChecksum per page (subarray + view each)', gbPerSecond(buf.length, perPage), Math.round(buf.length / 8192 / perPage)],
+  ],
+);
+
+const server = await PgServer.start({ major: 15, conf: { autovacuum: 'off', max_wal_size: "'4GB'" } });
+const outDir = mkdtempSync(join(tmpdir(), 'pgffi-bench-dist-'));
+try {
+  // ~110 bytes per row on disk: text of 60 bytes plus header and an int
+  const rows = Math.ceil((targetMb * 1024 * 1024) / 110);
+  await server.query('CREATE TABLE big (id int, filler text)');
+  for (let done = 0; done < rows; done += 2_000_000) {
+    await server.query(`INSERT INTO big SELECT g, md5(g::text) || md5((g * 7)::text) FROM generate_series(${done + 1}, ${Math.min(rows, done + 2_000_000)}) g`);
+  }
+  await server.query('CREATE INDEX big_id ON big (id)');
+  await server.query('VACUUM big');
+  await server.checkpoint();
+  const [size] = await server.query<{ b: string }>("SELECT pg_total_relation_size('big') AS b");
+  await server.stop();
+
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], { stdio: 'inherit' });
+  const ours = [join(outDir, 'cli', 'main.js'), 'checksums', '-D', server.dataDir];
+  const theirs = ['-D', server.dataDir];
+
+  const a = spawnSync(process.execPath, ours, { encoding: 'utf8' });
+  const b = spawnSync(PG_CHECKSUMS, theirs, { encoding: 'utf8' });
+  if (a.stdout !== b.stdout || a.stderr !== b.stderr || a.status !== b.status) {
+    throw new Error(`outputs differ:\n--- pgffi\n${a.stdout}${a.stderr}\n--- pg_checksums\n${b.stdout}${b.stderr}`);
+  }
+  const blocks = Number(/Blocks scanned:\s+(\d+)/.exec(b.stdout)![1]);
+  const bytes = blocks * 8192;
+
+  const tC = timeProcess(PG_CHECKSUMS, theirs, rounds);
+  const tT = timeProcess(process.execPath, ours, rounds);
+  const tE = timeProcess(process.execPath, [join(outDir, 'cli', 'main.js'), 'checksums', '--help'], rounds);
+  printTable(
+    `checksums --check over ${(bytes / 1e9).toFixed(2)} GB (${blocks} blocks; relation 'big' ${(Number(size!.b) / 1e9).toFixed(2)} GB incl. index), page cache warm, best of ${rounds}`,
+    ['tool', 'seconds', 'GB/s', 'ratio vs pg_checksums'],
+    [
+      ['pg_checksums 15 (C)', tC.toFixed(3), gbPerSecond(bytes, tC), '1.00'],
+      ['pgffi checksums (pure TS, node)', tT.toFixed(3), gbPerSecond(bytes, tT), (tT / tC).toFixed(2)],
+      ['(start-up only: pgffi checksums --help)', tE.toFixed(3), '', ''],
+    ],
+  );
+} finally {
+  await server.destroy();
+  rmSync(outDir, { recursive: true, force: true });
+}
