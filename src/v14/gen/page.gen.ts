@@ -527,6 +527,37 @@ export function writeBTMetaPageData(view: DataView, offset: number, fields: BTMe
   view.setUint8(offset + 40, fields.btm_allequalimage ? 1 : 0);
 }
 
+/** BTDeletedPageData (access/nbtree.h): 8 bytes, align 8. */
+export const BTDeletedPageDataLayout: StructLayout = {
+  name: 'BTDeletedPageData',
+  size: 8,
+  align: 8,
+  header: 'access/nbtree.h',
+  fields: [
+    { name: 'safexid', offset: 0, size: 8, ctype: 'FullTransactionId' },
+  ],
+};
+
+/** The fields of BTDeletedPageData. */
+export interface BTDeletedPageDataFields {
+  /** FullTransactionId safexid, offset 0 */
+  safexid: bigint;
+}
+
+/** Reads BTDeletedPageData at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
+export function readBTDeletedPageData(view: DataView, offset: number): BTDeletedPageDataFields {
+  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('BTDeletedPageData', offset, 8, view.byteLength - offset);
+  return {
+    safexid: view.getBigUint64(offset, true),
+  };
+}
+
+/** Writes BTDeletedPageData at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
+export function writeBTDeletedPageData(view: DataView, offset: number, fields: BTDeletedPageDataFields): void {
+  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('BTDeletedPageData', offset, 8, view.byteLength - offset);
+  view.setBigUint64(offset, fields.safexid, true);
+}
+
 /** HashPageOpaqueData (access/hash.h): 16 bytes, align 4. */
 export const HashPageOpaqueDataLayout: StructLayout = {
   name: 'HashPageOpaqueData',
@@ -850,6 +881,43 @@ export function writePostingItem(view: DataView, offset: number, fields: Posting
   writeItemPointerData(view, offset + 4, fields.key);
 }
 
+/** GinPostingList (access/ginblock.h): 8 bytes, align 2. */
+export const GinPostingListLayout: StructLayout = {
+  name: 'GinPostingList',
+  size: 8,
+  align: 2,
+  header: 'access/ginblock.h',
+  fields: [
+    { name: 'first', offset: 0, size: 6, ctype: 'ItemPointerData' },
+    { name: 'nbytes', offset: 6, size: 2, ctype: 'uint16' },
+    { name: 'bytes', offset: 8, size: 0, ctype: 'unsigned char', arrayLength: 0 },
+  ],
+};
+
+/** The fields of GinPostingList. Flexible array member `bytes` (offset 8) is not read: its length is in the data. */
+export interface GinPostingListFields {
+  /** ItemPointerData first, offset 0 */
+  first: ItemPointerDataFields;
+  /** uint16 nbytes, offset 6 */
+  nbytes: number;
+}
+
+/** Reads GinPostingList at `offset` (little-endian, 8 bytes); byte arrays are views into `view`'s buffer. */
+export function readGinPostingList(view: DataView, offset: number): GinPostingListFields {
+  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('GinPostingList', offset, 8, view.byteLength - offset);
+  return {
+    first: readItemPointerData(view, offset),
+    nbytes: view.getUint16(offset + 6, true),
+  };
+}
+
+/** Writes GinPostingList at `offset` (little-endian, 8 bytes); padding bytes are left as they are. */
+export function writeGinPostingList(view: DataView, offset: number, fields: GinPostingListFields): void {
+  if (!(offset >= 0 && offset + 8 <= view.byteLength)) throw truncated('GinPostingList', offset, 8, view.byteLength - offset);
+  writeItemPointerData(view, offset, fields.first);
+  view.setUint16(offset + 6, fields.nbytes, true);
+}
+
 /** GISTPageOpaqueData (access/gist.h): 16 bytes, align 4. */
 export const GISTPageOpaqueDataLayout: StructLayout = {
   name: 'GISTPageOpaqueData',
@@ -1048,6 +1116,155 @@ export function writeSpGistMetaPageData(view: DataView, offset: number, fields: 
   if (!(offset >= 0 && offset + 68 <= view.byteLength)) throw truncated('SpGistMetaPageData', offset, 68, view.byteLength - offset);
   view.setUint32(offset, fields.magicNumber, true);
   writeSpGistLUPCache(view, offset + 4, fields.lastUsedPages);
+}
+
+/** SpGistInnerTupleData (access/spgist_private.h): 8 bytes, align 4. */
+export const SpGistInnerTupleDataLayout: StructLayout = {
+  name: 'SpGistInnerTupleData',
+  size: 8,
+  align: 4,
+  header: 'access/spgist_private.h',
+  fields: [
+    { name: 'tupstate', offset: 0, size: 4, ctype: 'unsigned int', bitOffset: 0, bitWidth: 2 },
+    { name: 'allTheSame', offset: 0, size: 4, ctype: 'unsigned int', bitOffset: 2, bitWidth: 1 },
+    { name: 'nNodes', offset: 0, size: 4, ctype: 'unsigned int', bitOffset: 3, bitWidth: 13 },
+    { name: 'prefixSize', offset: 0, size: 4, ctype: 'unsigned int', bitOffset: 16, bitWidth: 16 },
+    { name: 'size', offset: 4, size: 2, ctype: 'uint16' },
+    { name: 'pad_6', offset: 6, size: 2, ctype: 'char', arrayLength: 2, padding: true },
+  ],
+};
+
+/** The fields of SpGistInnerTupleData. */
+export interface SpGistInnerTupleDataFields {
+  /** unsigned int tupstate : 2 (bit 0), offset 0 */
+  tupstate: number;
+  /** unsigned int allTheSame : 1 (bit 2), offset 0 */
+  allTheSame: number;
+  /** unsigned int nNodes : 13 (bit 3), offset 0 */
+  nNodes: number;
+  /** unsigned int prefixSize : 16 (bit 16), offset 0 */
+  prefixSize: number;
+  /** uint16 size, offset 4 */
+  size: number;
+}
+
+/** Reads SpGistInnerTupleData at `offset` (little-endian, 6 bytes (sizeof is 8; trailing padding is not needed)); byte arrays are views into `view`'s buffer. */
+export function readSpGistInnerTupleData(view: DataView, offset: number): SpGistInnerTupleDataFields {
+  if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('SpGistInnerTupleData', offset, 6, view.byteLength - offset);
+  return {
+    tupstate: view.getUint32(offset, true) & 0x3,
+    allTheSame: (view.getUint32(offset, true) >>> 2) & 0x1,
+    nNodes: (view.getUint32(offset, true) >>> 3) & 0x1fff,
+    prefixSize: (view.getUint32(offset, true) >>> 16) & 0xffff,
+    size: view.getUint16(offset + 4, true),
+  };
+}
+
+/** Writes SpGistInnerTupleData at `offset` (little-endian, 6 bytes (sizeof is 8; trailing padding is not needed)); padding bytes are left as they are. */
+export function writeSpGistInnerTupleData(view: DataView, offset: number, fields: SpGistInnerTupleDataFields): void {
+  if (!(offset >= 0 && offset + 6 <= view.byteLength)) throw truncated('SpGistInnerTupleData', offset, 6, view.byteLength - offset);
+  view.setUint32(offset, (view.getUint32(offset, true) & ~0x3) | (fields.tupstate & 0x3), true);
+  view.setUint32(offset, (view.getUint32(offset, true) & ~(0x1 << 2)) | ((fields.allTheSame & 0x1) << 2), true);
+  view.setUint32(offset, (view.getUint32(offset, true) & ~(0x1fff << 3)) | ((fields.nNodes & 0x1fff) << 3), true);
+  view.setUint32(offset, (view.getUint32(offset, true) & ~(0xffff << 16)) | ((fields.prefixSize & 0xffff) << 16), true);
+  view.setUint16(offset + 4, fields.size, true);
+}
+
+/** SpGistLeafTupleData (access/spgist_private.h): 12 bytes, align 4. */
+export const SpGistLeafTupleDataLayout: StructLayout = {
+  name: 'SpGistLeafTupleData',
+  size: 12,
+  align: 4,
+  header: 'access/spgist_private.h',
+  fields: [
+    { name: 'tupstate', offset: 0, size: 4, ctype: 'unsigned int', bitOffset: 0, bitWidth: 2 },
+    { name: 'size', offset: 0, size: 4, ctype: 'unsigned int', bitOffset: 2, bitWidth: 30 },
+    { name: 't_info', offset: 4, size: 2, ctype: 'uint16' },
+    { name: 'heapPtr', offset: 6, size: 6, ctype: 'ItemPointerData' },
+  ],
+};
+
+/** The fields of SpGistLeafTupleData. */
+export interface SpGistLeafTupleDataFields {
+  /** unsigned int tupstate : 2 (bit 0), offset 0 */
+  tupstate: number;
+  /** unsigned int size : 30 (bit 2), offset 0 */
+  size: number;
+  /** uint16 t_info, offset 4 */
+  t_info: number;
+  /** ItemPointerData heapPtr, offset 6 */
+  heapPtr: ItemPointerDataFields;
+}
+
+/** Reads SpGistLeafTupleData at `offset` (little-endian, 12 bytes); byte arrays are views into `view`'s buffer. */
+export function readSpGistLeafTupleData(view: DataView, offset: number): SpGistLeafTupleDataFields {
+  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('SpGistLeafTupleData', offset, 12, view.byteLength - offset);
+  return {
+    tupstate: view.getUint32(offset, true) & 0x3,
+    size: (view.getUint32(offset, true) >>> 2) & 0x3fffffff,
+    t_info: view.getUint16(offset + 4, true),
+    heapPtr: readItemPointerData(view, offset + 6),
+  };
+}
+
+/** Writes SpGistLeafTupleData at `offset` (little-endian, 12 bytes); padding bytes are left as they are. */
+export function writeSpGistLeafTupleData(view: DataView, offset: number, fields: SpGistLeafTupleDataFields): void {
+  if (!(offset >= 0 && offset + 12 <= view.byteLength)) throw truncated('SpGistLeafTupleData', offset, 12, view.byteLength - offset);
+  view.setUint32(offset, (view.getUint32(offset, true) & ~0x3) | (fields.tupstate & 0x3), true);
+  view.setUint32(offset, (view.getUint32(offset, true) & ~(0x3fffffff << 2)) | ((fields.size & 0x3fffffff) << 2), true);
+  view.setUint16(offset + 4, fields.t_info, true);
+  writeItemPointerData(view, offset + 6, fields.heapPtr);
+}
+
+/** SpGistDeadTupleData (access/spgist_private.h): 16 bytes, align 4. */
+export const SpGistDeadTupleDataLayout: StructLayout = {
+  name: 'SpGistDeadTupleData',
+  size: 16,
+  align: 4,
+  header: 'access/spgist_private.h',
+  fields: [
+    { name: 'tupstate', offset: 0, size: 4, ctype: 'unsigned int', bitOffset: 0, bitWidth: 2 },
+    { name: 'size', offset: 0, size: 4, ctype: 'unsigned int', bitOffset: 2, bitWidth: 30 },
+    { name: 't_info', offset: 4, size: 2, ctype: 'uint16' },
+    { name: 'pointer', offset: 6, size: 6, ctype: 'ItemPointerData' },
+    { name: 'xid', offset: 12, size: 4, ctype: 'TransactionId' },
+  ],
+};
+
+/** The fields of SpGistDeadTupleData. */
+export interface SpGistDeadTupleDataFields {
+  /** unsigned int tupstate : 2 (bit 0), offset 0 */
+  tupstate: number;
+  /** unsigned int size : 30 (bit 2), offset 0 */
+  size: number;
+  /** uint16 t_info, offset 4 */
+  t_info: number;
+  /** ItemPointerData pointer, offset 6 */
+  pointer: ItemPointerDataFields;
+  /** TransactionId xid, offset 12 */
+  xid: number;
+}
+
+/** Reads SpGistDeadTupleData at `offset` (little-endian, 16 bytes); byte arrays are views into `view`'s buffer. */
+export function readSpGistDeadTupleData(view: DataView, offset: number): SpGistDeadTupleDataFields {
+  if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('SpGistDeadTupleData', offset, 16, view.byteLength - offset);
+  return {
+    tupstate: view.getUint32(offset, true) & 0x3,
+    size: (view.getUint32(offset, true) >>> 2) & 0x3fffffff,
+    t_info: view.getUint16(offset + 4, true),
+    pointer: readItemPointerData(view, offset + 6),
+    xid: view.getUint32(offset + 12, true),
+  };
+}
+
+/** Writes SpGistDeadTupleData at `offset` (little-endian, 16 bytes); padding bytes are left as they are. */
+export function writeSpGistDeadTupleData(view: DataView, offset: number, fields: SpGistDeadTupleDataFields): void {
+  if (!(offset >= 0 && offset + 16 <= view.byteLength)) throw truncated('SpGistDeadTupleData', offset, 16, view.byteLength - offset);
+  view.setUint32(offset, (view.getUint32(offset, true) & ~0x3) | (fields.tupstate & 0x3), true);
+  view.setUint32(offset, (view.getUint32(offset, true) & ~(0x3fffffff << 2)) | ((fields.size & 0x3fffffff) << 2), true);
+  view.setUint16(offset + 4, fields.t_info, true);
+  writeItemPointerData(view, offset + 6, fields.pointer);
+  view.setUint32(offset + 12, fields.xid, true);
 }
 
 /** BrinSpecialSpace (access/brin_page.h): 8 bytes, align 2. */

@@ -9,7 +9,7 @@
 import type { StructLayout } from '../../common/layout.js';
 import { XLogPageHeaderDataLayout, XLogLongPageHeaderDataLayout, XLogRecordLayout, XLogRecordBlockHeaderLayout, XLogRecordBlockImageHeaderLayout, XLogRecordBlockCompressHeaderLayout, XLogRecordDataHeaderShortLayout, XLogRecordDataHeaderLongLayout, RelFileNodeLayout, FullTransactionIdLayout } from './wal.gen.js';
 import { CheckPointLayout, ControlFileDataLayout } from './control.gen.js';
-import { PageXLogRecPtrLayout, PageHeaderDataLayout, ItemIdDataLayout, BlockIdDataLayout, ItemPointerDataLayout, HeapTupleFieldsLayout, DatumTupleFieldsLayout, HeapTupleHeaderDataLayout, IndexTupleDataLayout, BTPageOpaqueDataLayout, BTMetaPageDataLayout, HashPageOpaqueDataLayout, HashMetaPageDataLayout, GinPageOpaqueDataLayout, GinMetaPageDataLayout, PostingItemLayout, GISTPageOpaqueDataLayout, SpGistPageOpaqueDataLayout, SpGistLastUsedPageLayout, SpGistLUPCacheLayout, SpGistMetaPageDataLayout, BrinSpecialSpaceLayout, BrinMetaPageDataLayout, RevmapContentsLayout, BrinTupleLayout, FSMPageDataLayout } from './page.gen.js';
+import { PageXLogRecPtrLayout, PageHeaderDataLayout, ItemIdDataLayout, BlockIdDataLayout, ItemPointerDataLayout, HeapTupleFieldsLayout, DatumTupleFieldsLayout, HeapTupleHeaderDataLayout, IndexTupleDataLayout, BTPageOpaqueDataLayout, BTMetaPageDataLayout, BTDeletedPageDataLayout, HashPageOpaqueDataLayout, HashMetaPageDataLayout, GinPageOpaqueDataLayout, GinMetaPageDataLayout, PostingItemLayout, GinPostingListLayout, GISTPageOpaqueDataLayout, SpGistPageOpaqueDataLayout, SpGistLastUsedPageLayout, SpGistLUPCacheLayout, SpGistMetaPageDataLayout, SpGistInnerTupleDataLayout, SpGistLeafTupleDataLayout, SpGistDeadTupleDataLayout, BrinSpecialSpaceLayout, BrinMetaPageDataLayout, RevmapContentsLayout, BrinTupleLayout, FSMPageDataLayout } from './page.gen.js';
 import { xl_parameter_changeLayout, xl_restore_pointLayout, xl_overwrite_contrecordLayout, xl_end_of_recoveryLayout, xl_xact_assignmentLayout, xl_xact_xinfoLayout, xl_xact_dbinfoLayout, xl_xact_subxactsLayout, xl_xact_invalsLayout, xl_xact_twophaseLayout, xl_xact_originLayout, xl_xact_commitLayout, xl_xact_abortLayout, xl_xact_prepareLayout, xl_xact_relfilenodesLayout, xl_xact_stats_itemLayout, xl_xact_stats_itemsLayout, xl_smgr_createLayout, xl_smgr_truncateLayout, xl_clog_truncateLayout, xl_commit_ts_setLayout, xl_commit_ts_truncateLayout, MultiXactMemberLayout, xl_multixact_createLayout, xl_multixact_truncateLayout, xl_dbase_create_file_copy_recLayout, xl_dbase_create_wal_log_recLayout, xl_dbase_drop_recLayout, xl_tblspc_create_recLayout, xl_tblspc_drop_recLayout, xl_relmap_updateLayout, xl_standby_lockLayout, xl_standby_locksLayout, xl_running_xactsLayout, xl_invalidationsLayout, xl_heap_deleteLayout, xl_heap_truncateLayout, xl_heap_headerLayout, xl_heap_insertLayout, xl_heap_multi_insertLayout, xl_multi_insert_tupleLayout, xl_heap_updateLayout, xl_heap_pruneLayout, xl_heap_vacuumLayout, xl_heap_lockLayout, xl_heap_lock_updatedLayout, xl_heap_confirmLayout, xl_heap_inplaceLayout, xl_heap_freeze_pageLayout, xl_heap_visibleLayout, xl_heap_new_cidLayout, xl_heap_rewrite_mappingLayout, xl_heap_freeze_tupleLayout, xl_btree_metadataLayout, xl_btree_insertLayout, xl_btree_splitLayout, xl_btree_dedupLayout, xl_btree_reuse_pageLayout, xl_btree_vacuumLayout, xl_btree_deleteLayout, xl_btree_updateLayout, xl_btree_mark_page_halfdeadLayout, xl_btree_unlink_pageLayout, xl_btree_newrootLayout, xl_hash_insertLayout, xl_hash_add_ovfl_pageLayout, xl_hash_split_allocate_pageLayout, xl_hash_split_completeLayout, xl_hash_move_page_contentsLayout, xl_hash_squeeze_pageLayout, xl_hash_deleteLayout, xl_hash_update_meta_pageLayout, xl_hash_init_meta_pageLayout, xl_hash_init_bitmap_pageLayout, xl_hash_vacuum_one_pageLayout, ginxlogCreatePostingTreeLayout, ginxlogInsertLayout, ginxlogInsertEntryLayout, ginxlogRecompressDataLeafLayout, ginxlogInsertDataInternalLayout, ginxlogSplitLayout, ginxlogVacuumDataLeafPageLayout, ginxlogDeletePageLayout, ginxlogUpdateMetaLayout, ginxlogInsertListPageLayout, ginxlogDeleteListPagesLayout, gistxlogPageUpdateLayout, gistxlogDeleteLayout, gistxlogPageSplitLayout, gistxlogPageDeleteLayout, gistxlogPageReuseLayout, spgxlogStateLayout, spgxlogAddLeafLayout, spgxlogMoveLeafsLayout, spgxlogAddNodeLayout, spgxlogSplitTupleLayout, spgxlogPickSplitLayout, spgxlogVacuumLeafLayout, spgxlogVacuumRootLayout, spgxlogVacuumRedirectLayout, xl_brin_createidxLayout, xl_brin_insertLayout, xl_brin_updateLayout, xl_brin_samepage_updateLayout, xl_brin_revmap_extendLayout, xl_brin_desummarizeLayout, xl_seq_recLayout, xl_replorigin_setLayout, xl_replorigin_dropLayout, xl_logical_messageLayout } from './rmgr.gen.js';
 
 export * from './wal.gen.js';
@@ -48,16 +48,21 @@ export const LAYOUTS: Readonly<Record<string, StructLayout>> = {
   IndexTupleData: IndexTupleDataLayout,
   BTPageOpaqueData: BTPageOpaqueDataLayout,
   BTMetaPageData: BTMetaPageDataLayout,
+  BTDeletedPageData: BTDeletedPageDataLayout,
   HashPageOpaqueData: HashPageOpaqueDataLayout,
   HashMetaPageData: HashMetaPageDataLayout,
   GinPageOpaqueData: GinPageOpaqueDataLayout,
   GinMetaPageData: GinMetaPageDataLayout,
   PostingItem: PostingItemLayout,
+  GinPostingList: GinPostingListLayout,
   GISTPageOpaqueData: GISTPageOpaqueDataLayout,
   SpGistPageOpaqueData: SpGistPageOpaqueDataLayout,
   SpGistLastUsedPage: SpGistLastUsedPageLayout,
   SpGistLUPCache: SpGistLUPCacheLayout,
   SpGistMetaPageData: SpGistMetaPageDataLayout,
+  SpGistInnerTupleData: SpGistInnerTupleDataLayout,
+  SpGistLeafTupleData: SpGistLeafTupleDataLayout,
+  SpGistDeadTupleData: SpGistDeadTupleDataLayout,
   BrinSpecialSpace: BrinSpecialSpaceLayout,
   BrinMetaPageData: BrinMetaPageDataLayout,
   RevmapContents: RevmapContentsLayout,
