@@ -77,3 +77,6 @@ export function openWal(input: Uint8Array | OpenWalSource, options: OpenWalOptio
 
 // pg_control and the other non-relation files of a data directory (version from the file, or a profile argument).
 export * from './common/control/index.js';
+
+// Relation data pages: header, line pointers, heap and index AM pages, FSM/VM, the page checksum.
+export * from './common/page/index.js';

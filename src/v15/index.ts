@@ -22,3 +22,6 @@ export const {
   decodeTwoPhaseFile,
   encodeTwoPhaseFile,
 } = bindControl(controlProfile);
+
+// Relation data pages (their formats are the same in 14–16).
+export * from '../common/page/index.js';
