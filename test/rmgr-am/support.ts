@@ -130,45 +130,47 @@ export interface OurRecord {
   desc: string;
 }
 
-/**
- * Decodes [start, end) from the server's pg_wal with our decoder; returns the AM records
- * described, and into `samples` (when given) owned copies of up to two records per record type
- * and block-0 shape (data, image, neither).
- */
-export function decodeOurs(server: PgServer, start: bigint, end: bigint, samples?: DecodedRecord[]): OurRecord[] {
-  const sampleCounts = new Map<string, number>();
+/** Calls `fn` for every record in [start, end) of the server's pg_wal, decoded by our WAL reader. */
+export function forEachRecord(server: PgServer, start: bigint, end: bigint, fn: (record: DecodedRecord) => void): void {
   const profile = PROFILES[server.major];
   const decoder = new WalStreamDecoder(profile, { startLsn: start, inputLsn: segmentStartLsn(lsnToSegmentNumber(start)) });
-  const out: OurRecord[] = [];
   let segno = lsnToSegmentNumber(start);
   const lastSeg = lsnToSegmentNumber(end);
-  let finished = false;
-  while (!finished) {
+  for (;;) {
     if (segno <= lastSeg) {
       decoder.push(readFileSync(join(server.walDir, walFileName(1, segno))));
       segno++;
     } else decoder.end();
     for (let r = decoder.next(); r !== null; r = decoder.next()) {
-      if (r.lsn >= end) {
-        finished = true;
-        break;
-      }
-      const rmgr = AM_RMGRS.get(r.rmid);
-      if (rmgr === undefined) continue;
-      const type = rmgr.identify(r.info, profile) ?? `UNKNOWN (${(r.info & 0xf0).toString(16)})`;
-      out.push({ lsn: r.lsn, rmgr: rmgr.name, type, desc: rmgr.describe(r, profile) });
-      if (samples !== undefined) {
-        const b0 = r.blocks[0];
-        const key = `${rmgr.name}/${type}/${b0?.hasData ?? '-'}/${b0?.hasImage ?? '-'}`;
-        const n = sampleCounts.get(key) ?? 0;
-        if (n < 2) {
-          sampleCounts.set(key, n + 1);
-          samples.push(detachRecord(profile, r));
-        }
-      }
+      if (r.lsn >= end) return;
+      fn(r);
     }
-    if (segno > lastSeg && decoder.endOfWal !== null) finished = true;
+    if (segno > lastSeg && decoder.endOfWal !== null) return;
   }
+}
+
+/**
+ * Decodes [start, end) with our decoder; returns the AM records described, and into `samples`
+ * (when given) owned copies of up to two records per record type and block-0 shape.
+ */
+export function decodeOurs(server: PgServer, start: bigint, end: bigint, samples?: DecodedRecord[]): OurRecord[] {
+  const sampleCounts = new Map<string, number>();
+  const profile = PROFILES[server.major];
+  const out: OurRecord[] = [];
+  forEachRecord(server, start, end, (r) => {
+    const rmgr = AM_RMGRS.get(r.rmid);
+    if (rmgr === undefined) return;
+    const type = rmgr.identify(r.info, profile) ?? `UNKNOWN (${(r.info & 0xf0).toString(16)})`;
+    out.push({ lsn: r.lsn, rmgr: rmgr.name, type, desc: rmgr.describe(r, profile) });
+    if (samples === undefined) return;
+    const b0 = r.blocks[0];
+    const key = `${rmgr.name}/${type}/${b0?.hasData ?? '-'}/${b0?.hasImage ?? '-'}`;
+    const n = sampleCounts.get(key) ?? 0;
+    if (n < 2) {
+      sampleCounts.set(key, n + 1);
+      samples.push(detachRecord(profile, r));
+    }
+  });
   return out;
 }
 

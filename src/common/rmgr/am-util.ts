@@ -223,20 +223,32 @@ export function fullXidText(fxid: bigint): string {
   return `${fxid >> 32n}:${fxid & 0xffff_ffffn}`;
 }
 
-/** printf "%g" (precision 6) as PostgreSQL's snprintf prints a double. */
+/**
+ * printf "%g" (precision 6) as PostgreSQL's snprintf prints a double (it hands finite values to
+ * the C library, which rounds exact ties to even; JavaScript's toExponential rounds them up).
+ */
 export function formatG(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  const exp = x.toExponential(5);
-  const e = exp.indexOf('e');
-  const exponent = Number(exp.slice(e + 1));
-  if (exponent < -4 || exponent >= 6) {
-    const mantissa = stripZeros(exp.slice(0, e));
-    const sign = exponent < 0 ? '-' : '+';
-    return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  const sign = x < 0 ? '-' : '';
+  const a = Math.abs(x);
+  const short = a.toExponential(5);
+  let digits = short.slice(0, 1) + short.slice(2, 7);
+  let exponent = Number(short.slice(short.indexOf('e') + 1));
+  const full = a.toExponential(99);
+  const fullDigits = full.slice(0, 1) + full.slice(2, full.indexOf('e'));
+  if (fullDigits[6] === '5' && /^0*$/.test(fullDigits.slice(7)) && Number(fullDigits[5]) % 2 === 0) {
+    digits = fullDigits.slice(0, 6);
+    exponent = Number(full.slice(full.indexOf('e') + 1));
   }
-  return stripZeros(x.toFixed(5 - exponent));
+  if (exponent < -4 || exponent >= 6) {
+    const mantissa = stripZeros(`${digits[0]}.${digits.slice(1)}`);
+    return `${sign}${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  const fixed =
+    exponent >= 0 ? `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}` : `0.${'0'.repeat(-exponent - 1)}${digits}`;
+  return sign + stripZeros(fixed);
 }
 
 function stripZeros(s: string): string {
