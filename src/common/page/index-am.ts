@@ -15,6 +15,21 @@ import { formatLsn, lsnFromHalves } from '../core/lsn.js';
 import type { PageHeader } from './page.js';
 import { readU16, readU32 } from './page.js';
 
+/** Field offsets inside each special space / metapage (checked against the generated layouts in test/page). */
+export const HashPageOpaqueOffsets = {
+  hasho_prevblkno: 0,
+  hasho_nextblkno: 4,
+  hasho_bucket: 8,
+  hasho_flag: 12,
+  hasho_page_id: 14,
+} as const;
+export const GISTPageOpaqueOffsets = { nsn: 0, rightlink: 8, flags: 12, gist_page_id: 14 } as const;
+export const SpGistPageOpaqueOffsets = { flags: 0, nRedirection: 2, nPlaceholder: 4, spgist_page_id: 6 } as const;
+export const GinPageOpaqueOffsets = { rightlink: 0, maxoff: 4, flags: 6 } as const;
+export const BrinMetaPageOffsets = { brinMagic: 0, brinVersion: 4, pagesPerRange: 8, lastRevmapPage: 12 } as const;
+/** PageGetContents(): MAXALIGN(SizeOfPageHeaderData). */
+const CONTENTS = 24;
+
 export const HASHO_PAGE_ID = 0xff80;
 export const GIST_PAGE_ID = 0xff81;
 export const SPGIST_PAGE_ID = 0xff82;
@@ -40,7 +55,7 @@ export interface HashPageOpaque {
 
 export function decodeHashOpaque(page: Uint8Array, h: PageHeader): HashPageOpaque {
   const s = h.pd_special;
-  const flag = readU16(page, s + 12);
+  const flag = readU16(page, s + HashPageOpaqueOffsets.hasho_flag);
   const t = flag & LH_PAGE_TYPE;
   const pageType =
     t === LH_META_PAGE
@@ -53,11 +68,11 @@ export function decodeHashOpaque(page: Uint8Array, h: PageHeader): HashPageOpaqu
             ? 'bitmap'
             : 'unused';
   return {
-    hashoPrevblkno: readU32(page, s),
-    hashoNextblkno: readU32(page, s + 4),
-    hashoBucket: readU32(page, s + 8),
+    hashoPrevblkno: readU32(page, s + HashPageOpaqueOffsets.hasho_prevblkno),
+    hashoNextblkno: readU32(page, s + HashPageOpaqueOffsets.hasho_nextblkno),
+    hashoBucket: readU32(page, s + HashPageOpaqueOffsets.hasho_bucket),
     hashoFlag: flag,
-    hashoPageId: readU16(page, s + 14),
+    hashoPageId: readU16(page, s + HashPageOpaqueOffsets.hasho_page_id),
     pageType,
   };
 }
@@ -93,9 +108,9 @@ export function gistPageOpaqueInfo(page: Uint8Array, h: PageHeader): GistPageOpa
   const s = h.pd_special;
   return {
     lsn: formatLsn(h.pd_lsn),
-    nsn: formatLsn(lsnFromHalves(readU32(page, s), readU32(page, s + 4))),
-    rightlink: readU32(page, s + 8),
-    flags: flagNames(readU16(page, s + 12), GIST_FLAGS),
+    nsn: formatLsn(lsnFromHalves(readU32(page, s + GISTPageOpaqueOffsets.nsn), readU32(page, s + GISTPageOpaqueOffsets.nsn + 4))),
+    rightlink: readU32(page, s + GISTPageOpaqueOffsets.rightlink),
+    flags: flagNames(readU16(page, s + GISTPageOpaqueOffsets.flags), GIST_FLAGS),
   };
 }
 
@@ -119,7 +134,11 @@ export interface GinPageOpaqueInfo {
 
 export function ginPageOpaqueInfo(page: Uint8Array, h: PageHeader): GinPageOpaqueInfo {
   const s = h.pd_special;
-  return { rightlink: readU32(page, s), maxoff: readU16(page, s + 4), flags: flagNames(readU16(page, s + 6), GIN_FLAGS) };
+  return {
+    rightlink: readU32(page, s + GinPageOpaqueOffsets.rightlink),
+    maxoff: readU16(page, s + GinPageOpaqueOffsets.maxoff),
+    flags: flagNames(readU16(page, s + GinPageOpaqueOffsets.flags), GIN_FLAGS),
+  };
 }
 
 export interface SpGistPageOpaque {
@@ -132,10 +151,10 @@ export interface SpGistPageOpaque {
 export function decodeSpGistOpaque(page: Uint8Array, h: PageHeader): SpGistPageOpaque {
   const s = h.pd_special;
   return {
-    flags: readU16(page, s),
-    nRedirection: readU16(page, s + 2),
-    nPlaceholder: readU16(page, s + 4),
-    spgistPageId: readU16(page, s + 6),
+    flags: readU16(page, s + SpGistPageOpaqueOffsets.flags),
+    nRedirection: readU16(page, s + SpGistPageOpaqueOffsets.nRedirection),
+    nPlaceholder: readU16(page, s + SpGistPageOpaqueOffsets.nPlaceholder),
+    spgistPageId: readU16(page, s + SpGistPageOpaqueOffsets.spgist_page_id),
   };
 }
 
@@ -158,10 +177,13 @@ export interface BrinMetapageInfo {
 
 export function brinMetapageInfo(page: Uint8Array): BrinMetapageInfo {
   return {
-    magic: `0x${readU32(page, 24).toString(16).toUpperCase().padStart(8, '0')}`,
-    version: readU32(page, 28),
-    pagesperrange: readU32(page, 32),
-    lastrevmappage: readU32(page, 36),
+    magic: `0x${readU32(page, CONTENTS + BrinMetaPageOffsets.brinMagic)
+      .toString(16)
+      .toUpperCase()
+      .padStart(8, '0')}`,
+    version: readU32(page, CONTENTS + BrinMetaPageOffsets.brinVersion),
+    pagesperrange: readU32(page, CONTENTS + BrinMetaPageOffsets.pagesPerRange),
+    lastrevmappage: readU32(page, CONTENTS + BrinMetaPageOffsets.lastRevmapPage),
   };
 }
 
