@@ -5,11 +5,11 @@
  * pg_twophase (pg_prepared_xacts), pg_replslot (pg_replication_slots), PG_VERSION; and
  * encode(decode(x)) == x on every file.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeControlFile } from '../../src/common/control/control-file.js';
+import { decodeControlFile, encodeControlFile as encodeControlFileCopy } from '../../src/common/control/control-file.js';
 import { decodeRelMapFile, encodeRelMapFile } from '../../src/common/control/relmapper.js';
 import { decodeReplicationSlot, encodeReplicationSlot } from '../../src/common/control/replslot.js';
 import {
@@ -32,6 +32,17 @@ import {
 import { decodePgVersionFile, encodePgVersionFile } from '../../src/common/control/text-files.js';
 import { decodeTwoPhaseFile, encodeTwoPhaseFile, twoPhaseFileName, twoPhaseHeaderOffsets } from '../../src/common/control/twophase.js';
 import { formatLsn } from '../../src/common/core/lsn.js';
+import {
+  readCommitTimestamp,
+  readControlFile,
+  readMultiXactMembersAt,
+  readPgVersion,
+  readRelMap,
+  readReplicationSlots,
+  readTwoPhaseFiles,
+  readXactStatus,
+  writeControlFile,
+} from '../../src/node/data-dir-files.js';
 import { profile as p14 } from '../../src/v14/profile.js';
 import { profile as p15 } from '../../src/v15/profile.js';
 import { profile as p16 } from '../../src/v16/profile.js';
@@ -359,6 +370,32 @@ describe.each([14, 15, 16] as const)('PostgreSQL %i data directory', (major) => 
     length[12] = 1;
     expect(() => decodeReplicationSlot(length, { path: p })).toThrow(`replication slot file "${p}" has corrupted length 1`);
     expect(() => decodeReplicationSlot(bytes.subarray(0, 100), { path: p })).toThrow(`could not read file "${p}": read 84 of 184`);
+  });
+
+  it('node adapters read the same facts from the data directory', async () => {
+    const dir = server.dataDir;
+    const control = readControlFile(dir);
+    expect(same(encodeControlFileCopy(control), read('global/pg_control'))).toBe(true);
+    expect(readPgVersion(dir)).toBe(major);
+    for (const x of xids.committed) expect(readXactStatus(dir, x)).toBe(1);
+    for (const x of xids.aborted) expect(readXactStatus(dir, x)).toBe(2);
+    expect(readCommitTimestamp(dir, xids.committed[0]!).time).toBeGreaterThan(0n);
+    const rows = await server.query<{ xid: string; mode: string }>('SELECT xid::text, mode FROM pg_get_multixact_members(1::text::xid)');
+    expect(readMultiXactMembersAt(dir, 1, control).map((m) => [String(m.xid), multiXactStatusText(m.status)])).toEqual(
+      rows.map((r) => [r.xid, r.mode]),
+    );
+    expect(readRelMap(dir, { major }).mappings.length).toBeGreaterThan(0);
+    expect(readRelMap(dir, { major }, dboid).mappings.length).toBeGreaterThan(0);
+    expect(readTwoPhaseFiles(dir, { major }).map((f) => f.gid)).toEqual(['gid one', 'gid-two']);
+    expect(readReplicationSlots(dir).map((s) => s.slotdata.name)).toEqual(['logical_slot', 'phys_slot']);
+    expect(() => readXactStatus(dir, 0x7fff_0000)).toThrow(
+      'could not access status of transaction 2147418112: Could not open file "pg_xact/07FF"',
+    );
+    const copyDir = join(server.baseDir, 'copy');
+    mkdirSync(join(copyDir, 'global'), { recursive: true });
+    writeControlFile(copyDir, { ...control, MaxConnections: 7 }, { sync: false });
+    const back = readControlFile(copyDir);
+    expect([back.crcOk, back.MaxConnections, back.fileSize]).toEqual([true, 7, 8192]);
   });
 
   it('PG_VERSION', async () => {
