@@ -167,6 +167,14 @@ function u32(b: Uint8Array, i: number): number {
   return ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)) >>> 0;
 }
 
+/**
+ * Parsed block headers of the record being decoded, 11 numbers per block (id, fork_flags,
+ * spcOid, dbOid, relNumber, blkno, data_len, bimg_len, hole_offset, hole_length, bimg_info or
+ * -1): reused by every call (decoding is synchronous), read back before the call returns.
+ * Float64Array because relation OIDs and block numbers are unsigned 32-bit.
+ */
+const PENDING = new Float64Array((XLR_MAX_BLOCK_ID + 1) * 11);
+
 function recordError(lsn: number, message: string): PgFormatError {
   return new PgFormatError('BAD_RECORD', message, { lsn: BigInt(lsn) });
 }
@@ -209,7 +217,8 @@ export function decodeRecordBody(
   let maxBlockId = -1;
   let blocks: BlockReference[] | null = null;
   // Per block, parsed headers; offsets resolved once the payload start is known.
-  let pending: number[] | null = null;
+  let nPending = 0;
+  const pending = PENDING;
   let spc = 0;
   let db = 0;
   let rel = 0;
@@ -325,16 +334,27 @@ export function decodeRecordBody(
     const blkno = u32(buf, ptr);
     ptr += 4;
     remaining -= 4;
-    if (pending === null) pending = [];
-    pending.push(blockId, forkFlags, spc, db, rel, blkno, dataLen, bimgLen, holeOffset, holeLength, bimgInfo);
+    const q = nPending * 11;
+    pending[q] = blockId;
+    pending[q + 1] = forkFlags;
+    pending[q + 2] = spc;
+    pending[q + 3] = db;
+    pending[q + 4] = rel;
+    pending[q + 5] = blkno;
+    pending[q + 6] = dataLen;
+    pending[q + 7] = bimgLen;
+    pending[q + 8] = holeOffset;
+    pending[q + 9] = holeLength;
+    pending[q + 10] = bimgInfo;
+    nPending++;
   }
   if (remaining !== datatotal) throw shortData(lsn, errorLsn);
 
   // Payload: each block's image then its data, in id order; main data last.
   let p = ptr;
-  if (pending !== null) {
+  if (nPending > 0) {
     blocks = [];
-    for (let i = 0; i < pending.length; i += 11) {
+    for (let i = 0; i < nPending * 11; i += 11) {
       const bimgInfo = pending[i + 10] as number;
       let image: BlockImage | null = null;
       if (bimgInfo >= 0) {

@@ -654,6 +654,29 @@ export class WalStreamDecoder {
     const recPtr = this.asmRecPtr;
     const totLen = this.asmTot;
     for (;;) {
+      if (this.pos % PAGE === 0) {
+        // At a page boundary inside the record: the next page must continue it.
+        const r = this.readPageHeader();
+        if (r === WAIT) return this.waitOrEnd(recPtr, true);
+        if (!r) return AGAIN;
+        if ((this.pageInfo & XLP_FIRST_IS_OVERWRITE_CONTRECORD) !== 0) {
+          // The rest of this record was never written; a new record starts on this page.
+          this.overwritten = recPtr;
+          this.nextRecPtr = this.pos;
+          this.state = S_RECORD;
+          return AGAIN;
+        }
+        if ((this.pageInfo & XLP_FIRST_IS_CONTRECORD) === 0) {
+          return this.fail('BAD_RECORD', `there is no contrecord flag at ${lsnText(recPtr)}`, recPtr);
+        }
+        if (this.pageRemLen === 0 || totLen !== this.pageRemLen + this.asmGot) {
+          return this.fail(
+            'BAD_RECORD',
+            `invalid contrecord length ${this.pageRemLen} (expected ${totLen - this.asmGot}) at ${lsnText(recPtr)}`,
+            recPtr,
+          );
+        }
+      }
       const pageEnd = (Math.floor(this.pos / PAGE) + 1) * PAGE;
       const want = Math.min(pageEnd - this.pos, totLen - this.asmGot);
       const n = Math.min(want, this.avail);
@@ -669,27 +692,6 @@ export class WalStreamDecoder {
         this.asmGotHeader = true;
       }
       if (this.asmGot === totLen) break;
-      // At a page boundary inside the record: the next page must continue it.
-      const r = this.readPageHeader();
-      if (r === WAIT) return this.waitOrEnd(recPtr, true);
-      if (!r) return AGAIN;
-      if ((this.pageInfo & XLP_FIRST_IS_OVERWRITE_CONTRECORD) !== 0) {
-        // The rest of this record was never written; a new record starts on this page.
-        this.overwritten = recPtr;
-        this.nextRecPtr = this.pos;
-        this.state = S_RECORD;
-        return AGAIN;
-      }
-      if ((this.pageInfo & XLP_FIRST_IS_CONTRECORD) === 0) {
-        return this.fail('BAD_RECORD', `there is no contrecord flag at ${lsnText(recPtr)}`, recPtr);
-      }
-      if (this.pageRemLen === 0 || totLen !== this.pageRemLen + this.asmGot) {
-        return this.fail(
-          'BAD_RECORD',
-          `invalid contrecord length ${this.pageRemLen} (expected ${totLen - this.asmGot}) at ${lsnText(recPtr)}`,
-          recPtr,
-        );
-      }
     }
     this.state = S_RECORD;
     if (!this.crcOk(this.asm, 0, totLen)) {
