@@ -59,6 +59,8 @@ export interface ResetWalOptions {
   readonly timeline?: number;
   /** pg_time_t for ControlFileData.time and CheckPoint.time (default: now). */
   readonly time?: bigint;
+  /** pg_time_t for CheckPoint.time only (default: `time`; pg_resetwal reads the clock twice). */
+  readonly checkpointTime?: bigint;
 }
 
 export interface ResetWal {
@@ -105,7 +107,7 @@ export function buildResetWal(options: ResetWalOptions): ResetWal {
     tli = options.timeline;
     prevTli = options.timeline;
   }
-  const checkPoint: CheckPoint = { ...old, redo, ThisTimeLineID: tli, PrevTimeLineID: prevTli, time };
+  const checkPoint: CheckPoint = { ...old, redo, ThisTimeLineID: tli, PrevTimeLineID: prevTli, time: options.checkpointTime ?? time };
   const enc = new WalEncoder({
     profile,
     systemIdentifier: control.system_identifier,
