@@ -21,16 +21,17 @@ export interface RunResult {
   stderr: string;
 }
 
-const ENV = { ...process.env, TZ: 'UTC', LC_ALL: 'C', LANG: 'C' };
+const ENV: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC', LC_ALL: 'C', LANG: 'C' };
+delete ENV.PGDATA;
 
-export function runTool(path: string, args: string[]): RunResult {
-  const r = spawnSync(path, args, { encoding: 'utf8', env: ENV });
+export function runTool(path: string, args: string[], env: NodeJS.ProcessEnv = {}): RunResult {
+  const r = spawnSync(path, args, { encoding: 'utf8', env: { ...ENV, ...env } });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
-export function runPgffi(args: string[]): RunResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', env: ENV });
+export function runPgffi(args: string[], env: NodeJS.ProcessEnv = {}): RunResult {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', env: { ...ENV, ...env } });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -130,14 +130,19 @@ export async function run(args: string[]): Promise<number> {
     else if (a === '-D' || a === '--pgdata') {
       const v = args[++i];
       if (v === undefined) {
-        process.stderr.write(`${PROG}: option requires an argument -- 'D'\n${hint()}`);
+        process.stderr.write(
+          `${PROG}: ${a === '-D' ? "option requires an argument -- 'D'" : "option '--pgdata' requires an argument"}\n${hint()}`,
+        );
         return 1;
       }
       dataDir = v;
     } else if (a.startsWith('--pgdata=')) dataDir = a.slice('--pgdata='.length);
     else if (a.startsWith('-D') && a.length > 2) dataDir = a.slice(2);
-    else if (a.startsWith('-') && a !== '-') {
-      process.stderr.write(`${PROG}: invalid option -- '${a.replace(/^-+/, '')}'\n${hint()}`);
+    else if (a.startsWith('--')) {
+      process.stderr.write(`${PROG}: unrecognized option '${a}'\n${hint()}`);
+      return 1;
+    } else if (a.startsWith('-') && a !== '-') {
+      process.stderr.write(`${PROG}: invalid option -- '${a[1]}'\n${hint()}`);
       return 1;
     } else positional.push(a);
   }
