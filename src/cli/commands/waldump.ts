@@ -18,7 +18,8 @@ import { BUILTIN_RMGRS, type DescribeOptions, WalStatsAccumulator } from '../../
 import { restoreFullPageImage } from '../../common/wal/full-page-image.js';
 import type { DecodedRecord } from '../../common/wal/record.js';
 import { WalStreamDecoder } from '../../common/wal/stream-decoder.js';
-import { formatRecordLine, formatStats, recordJson, statsJson } from '../../common/waldump/format.js';
+import { formatStats, recordJson, statsJson, writeRecordLine } from '../../common/waldump/format.js';
+import { TextSink } from '../../common/waldump/text-sink.js';
 import { profile as profile14 } from '../../v14/profile.js';
 import { profile as profile15 } from '../../v15/profile.js';
 import { profile as profile16 } from '../../v16/profile.js';
@@ -260,35 +261,31 @@ function lsnText(lsn: bigint): string {
 
 const WAL_FILE_RE = /^[0-9A-F]{24}$/;
 
-/** Buffered stdout: strings are gathered and written in large chunks (to fd 1, or a sink). */
+/** Standard output: a TextSink whose full buffers go to fd 1 (or to a string sink in tests). */
 class Out {
-  private parts: string[] = [];
-  private size = 0;
-  constructor(private readonly sink?: (chunk: string) => void) {}
+  readonly sink: TextSink;
+  constructor(stringSink?: (chunk: string) => void) {
+    const decoder = new TextDecoder();
+    this.sink = new TextSink(stringSink !== undefined ? (bytes) => stringSink(decoder.decode(bytes)) : writeAll, 1 << 20);
+  }
   write(s: string): void {
-    this.parts.push(s);
-    this.size += s.length;
-    if (this.size >= 1 << 20) this.flush();
+    this.sink.str(s);
   }
   flush(): void {
-    if (this.size === 0) return;
-    const text = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
-    if (this.sink !== undefined) {
-      this.sink(text);
-      return;
-    }
-    const buf = Buffer.from(text, 'utf8');
-    let off = 0;
-    while (off < buf.length) {
-      try {
-        off += writeSync(1, buf, off, buf.length - off);
-      } catch (err) {
-        if ((err as { code?: string }).code === 'EAGAIN') continue;
-        if ((err as { code?: string }).code === 'EPIPE') return;
-        throw err;
-      }
+    this.sink.flush();
+  }
+}
+
+function writeAll(bytes: Uint8Array): void {
+  let off = 0;
+  while (off < bytes.length) {
+    try {
+      off += writeSync(1, bytes, off, bytes.length - off);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EPIPE') return;
+      throw err;
     }
   }
 }
@@ -760,6 +757,7 @@ async function dump(
   let limitReached = false;
   /** Where the next pass starts: the start, then (in follow mode) just past the last record. */
   let passStart = start;
+  let lastRecord: DecodedRecord | null = null;
   let source: WalSource;
   try {
     for (;;) {
@@ -784,7 +782,7 @@ async function dump(
           }
           if (cfg.stats && !cfg.quiet) stats.startLsn = record.lsn;
         }
-        passStart = record.endLsn;
+        lastRecord = record;
         if (rmgrs !== null && !rmgrs.has(record.rmid)) continue;
         if (cfg.xid !== null && cfg.xid !== record.xid) continue;
         if (extended && !matchesRelationBlock(record, cfg)) continue;
@@ -792,7 +790,7 @@ async function dump(
         if (!cfg.quiet) {
           if (cfg.stats) stats.add(record);
           else if (cfg.json) out.write(`${JSON.stringify(recordJson(record, profile, describeOptions))}\n`);
-          else out.write(formatRecordLine(record, profile, lineOptions));
+          else writeRecordLine(out.sink, record, profile, lineOptions);
         }
         if (cfg.savePath !== null) await saveFullPages(record, profile, cfg.savePath, timeline);
         shown++;
@@ -804,6 +802,7 @@ async function dump(
       const eow = source.endOfWal;
       if (first && eow?.beforeFirstRecord) throw new Fatal(`could not find a valid record after ${lsnText(start)}`);
       if (!cfg.follow || stopped || limitReached || ended) break;
+      if (lastRecord !== null) passStart = lastRecord.endLsn;
       out.flush();
       await sleep(1000);
     }

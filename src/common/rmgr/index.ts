@@ -187,9 +187,10 @@ export interface WalStatsRow {
  */
 export class WalStatsAccumulator {
   count = 0;
-  /** First record's LSN (stats.startptr) and the last counted record's end (stats.endptr). */
+  /** First record's LSN (stats.startptr). */
   startLsn = 0n;
-  endLsn = 0n;
+  /** The last counted record's end (stats.endptr), as a number (exact below 2^53). */
+  endLsnNumber = 0;
   /** Flat arrays: rmgr r at [r], record type (r, t) at [r * 16 + t]; [count, rec, fpi] interleaved. */
   readonly rmgr = new Float64Array(256 * 3);
   readonly records = new Float64Array(256 * 16 * 3);
@@ -202,7 +203,13 @@ export class WalStatsAccumulator {
       if (img !== null) fpi += img.length;
     }
     this.addCounts(record.rmid, record.info, record.totalLength - fpi, fpi);
-    this.endLsn = record.endLsn;
+    const r = record as DecodedRecord & { endLsnNumber?: number };
+    this.endLsnNumber = r.endLsnNumber ?? Number(record.endLsn);
+  }
+
+  /** The last counted record's end (stats.endptr); 0 before any record. */
+  get endLsn(): bigint {
+    return BigInt(this.endLsnNumber);
   }
 
   addCounts(rmid: number, info: number, recLen: number, fpiLen: number): void {

@@ -18,6 +18,7 @@ import {
   type WalStatsAccumulator,
 } from '../rmgr/index.js';
 import type { DecodedRecord } from '../wal/record.js';
+import { asciiBytes, type TextSink } from './text-sink.js';
 
 const SPACES = '                              ';
 
@@ -54,6 +55,160 @@ export function formatRecordLine(record: DecodedRecord, profile: PgVersionProfil
     record,
     profile,
   )} ${desc}${blockRefText(record, profile, { detailed: options.bkpDetails, pretty: true })}`;
+}
+
+const TWO_32 = 0x1_0000_0000;
+
+type NumberedRecord = DecodedRecord & { lsnNumber?: number; prevLsnNumber?: number };
+
+/** The record's LSN as a number: WalRecord keeps it (lsnNumber); otherwise from the bigint. */
+function lsnNumber(record: NumberedRecord): number {
+  return record.lsnNumber ?? Number(record.lsn);
+}
+
+function prevLsnNumber(record: NumberedRecord): number {
+  return record.prevLsnNumber ?? Number(record.prevLsn);
+}
+
+const prefixCache = new Map<number, Uint8Array>();
+
+function rmgrPrefix(rmid: number): Uint8Array {
+  let p = prefixCache.get(rmid);
+  if (p === undefined) {
+    p = asciiBytes(`rmgr: ${padEnd(rmgrName(rmid), 11)} len (rec/tot): `);
+    prefixCache.set(rmid, p);
+  }
+  return p;
+}
+
+const B_TX = asciiBytes(', tx: ');
+const B_LSN = asciiBytes(', lsn: ');
+const B_PREV = asciiBytes(', prev ');
+const B_DESC = asciiBytes(', desc: ');
+const B_BLKREF = asciiBytes(', blkref #');
+const B_REL = asciiBytes(': rel ');
+const B_FORK = asciiBytes(' fork ');
+const B_BLK = asciiBytes(' blk ');
+const B_FPW = asciiBytes(' FPW');
+const B_FPW_VERIFY = asciiBytes(' FPW for WAL verification');
+const FORK_BYTES = ['main', 'fsm', 'vm', 'init'].map(asciiBytes);
+
+function putBytes(buf: Uint8Array, p: number, b: Uint8Array): number {
+  for (let i = 0; i < b.length; i++) buf[p++] = b[i] as number;
+  return p;
+}
+
+/** Unsigned 32-bit decimal. */
+function putUint(buf: Uint8Array, p: number, n: number): number {
+  if (n < 10) {
+    buf[p++] = 48 + n;
+    return p;
+  }
+  let digits = 0;
+  for (let v = n; v !== 0; v = (v / 10) >>> 0) digits++;
+  let q = p + digits;
+  for (let v = n; v !== 0; v = (v / 10) >>> 0) buf[--q] = 48 + (v % 10);
+  return p + digits;
+}
+
+/** Unsigned 32-bit decimal right-aligned in `width` ("%6u"). */
+function putUintPad(buf: Uint8Array, p: number, n: number, width: number): number {
+  let digits = 1;
+  for (let v = (n / 10) >>> 0; v !== 0; v = (v / 10) >>> 0) digits++;
+  for (let i = digits; i < width; i++) buf[p++] = 32;
+  let q = p + digits;
+  let v = n;
+  do {
+    buf[--q] = 48 + (v % 10);
+    v = (v / 10) >>> 0;
+  } while (v !== 0);
+  return p + digits;
+}
+
+const HEXB = asciiBytes('0123456789ABCDEF');
+
+function putHex(buf: Uint8Array, p: number, n: number): number {
+  let digits = 1;
+  for (let v = n >>> 4; v !== 0; v >>>= 4) digits++;
+  let q = p + digits;
+  let v = n >>> 0;
+  do {
+    buf[--q] = HEXB[v & 15] as number;
+    v >>>= 4;
+  } while (v !== 0);
+  return p + digits;
+}
+
+function putHex8(buf: Uint8Array, p: number, n: number): number {
+  let v = n >>> 0;
+  for (let q = p + 7; q >= p; q--) {
+    buf[q] = HEXB[v & 15] as number;
+    v >>>= 4;
+  }
+  return p + 8;
+}
+
+/** formatRecordLine written as bytes into `sink` (the fast path of `pgffi waldump`). */
+export function writeRecordLine(sink: TextSink, record: DecodedRecord, profile: PgVersionProfile, options: RecordLineOptions): void {
+  const blocks = record.blocks;
+  let fpi = 0;
+  for (let i = 0; i < blocks.length; i++) {
+    const img = blocks[i]!.image;
+    if (img !== null) fpi += img.length;
+  }
+  const lsn = lsnNumber(record);
+  const prev = prevLsnNumber(record);
+  const desc = options.describe === undefined ? describe(record, profile) : describe(record, profile, options.describe);
+  const type = recordType(record, profile);
+  sink.ensure(160 + blocks.length * 96);
+  const buf = sink.buf;
+  let p = putBytes(buf, sink.pos, rmgrPrefix(record.rmid));
+  p = putUintPad(buf, p, record.totalLength - fpi, 6);
+  buf[p++] = 47;
+  p = putUintPad(buf, p, record.totalLength, 6);
+  p = putBytes(buf, p, B_TX);
+  p = putUintPad(buf, p, record.xid, 10);
+  p = putBytes(buf, p, B_LSN);
+  p = putHex(buf, p, Math.floor(lsn / TWO_32));
+  buf[p++] = 47;
+  p = putHex8(buf, p, lsn % TWO_32);
+  p = putBytes(buf, p, B_PREV);
+  p = putHex(buf, p, Math.floor(prev / TWO_32));
+  buf[p++] = 47;
+  p = putHex8(buf, p, prev % TWO_32);
+  p = putBytes(buf, p, B_DESC);
+  sink.pos = p;
+  sink.str(type);
+  sink.byte(32);
+  sink.str(desc);
+  if (options.bkpDetails) {
+    sink.str(blockRefText(record, profile, { detailed: true, pretty: true }));
+    return;
+  }
+  sink.ensure(1 + blocks.length * 96);
+  const out = sink.buf;
+  p = sink.pos;
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
+    p = putBytes(out, p, B_BLKREF);
+    p = putUint(out, p, b.id);
+    p = putBytes(out, p, B_REL);
+    p = putUint(out, p, b.spcOid);
+    out[p++] = 47;
+    p = putUint(out, p, b.dbOid);
+    out[p++] = 47;
+    p = putUint(out, p, b.relNumber);
+    if (b.fork !== 0) {
+      p = putBytes(out, p, B_FORK);
+      const f = FORK_BYTES[b.fork];
+      p = f !== undefined ? putBytes(out, p, f) : putUint(out, p, b.fork);
+    }
+    p = putBytes(out, p, B_BLK);
+    p = putUint(out, p, b.blockNumber);
+    if (b.image !== null) p = putBytes(out, p, b.image.apply ? B_FPW : B_FPW_VERIFY);
+  }
+  out[p++] = 10;
+  sink.pos = p;
 }
 
 /**

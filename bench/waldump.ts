@@ -1,0 +1,95 @@
+/**
+ * pgffi waldump vs pg_waldump 15 on the same real WAL: whole-process wall time (best of N) for
+ * the full text output to /dev/null and for --stats, at ~100 MB of WAL and (--big) ~400 MB.
+ *
+ *   npx tsx bench/waldump.ts [--mb=100] [--rounds=5]
+ *
+ * Our CLI is compiled once with tsc into a temporary directory and run with plain `node`, so
+ * process start-up is counted for both tools. The outputs are also compared once (they must
+ * be identical: the benchmark refuses to report numbers for a wrong answer).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PgServer } from '../test/support/pg-server.js';
+import { printTable, timeProcess } from './harness.js';
+
+const arg = (name: string, def: number): number => {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a === undefined ? def : Number(a.slice(name.length + 3));
+};
+const targetMb = arg('mb', 100);
+const rounds = arg('rounds', 5);
+const PG_WALDUMP = '/usr/lib/postgresql/15/bin/pg_waldump';
+
+function lsnToNumber(lsn: string): number {
+  const [hi, lo] = lsn.split('/') as [string, string];
+  return Number.parseInt(hi, 16) * 2 ** 32 + Number.parseInt(lo, 16);
+}
+
+const server = await PgServer.start({ major: 15, conf: { wal_keep_size: "'8GB'", max_wal_size: "'8GB'", timezone: "'UTC'" } });
+// Inside the repository so that the compiled code resolves node_modules (fzstd).
+mkdirSync(new URL('../node_modules/.cache', import.meta.url), { recursive: true });
+const outDir = mkdtempSync(join(new URL('../node_modules/.cache/', import.meta.url).pathname, 'pgffi-bench-dist-'));
+try {
+  await server.query('CREATE TABLE acc (id int PRIMARY KEY, bal int, filler text)');
+  await server.query('CREATE TABLE hist (id serial, aid int, delta int, at timestamptz DEFAULT now())');
+  await server.switchWal();
+  const start = await server.currentLsn();
+  let round = 0;
+  while (lsnToNumber(await server.currentLsn()) - lsnToNumber(start) < targetMb * 1024 * 1024) {
+    const base = round * 50_000;
+    await server.query(`INSERT INTO acc SELECT g, 0, repeat('f', 80) FROM generate_series(${base + 1}, ${base + 50_000}) g`);
+    await server.query(`UPDATE acc SET bal = bal + 1 WHERE id % 7 = ${round % 7}`);
+    await server.query(`INSERT INTO hist (aid, delta) SELECT g, 1 FROM generate_series(1, 20000) g`);
+    await server.query(`DELETE FROM hist WHERE id % 3 = 0`);
+    if (round % 3 === 2) await server.checkpoint();
+    round++;
+  }
+  const end = await server.currentLsn();
+  await server.stop();
+  const walBytes = lsnToNumber(end) - lsnToNumber(start);
+
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], {
+    stdio: 'inherit',
+  });
+  const ours = ['--max-old-space-size=4096', join(outDir, 'cli', 'main.js'), 'waldump'];
+  const range = ['-p', server.walDir, '-s', start, '-e', end];
+  const env = { ...process.env, TZ: 'UTC', LC_ALL: 'C' };
+
+  // Correctness first: identical text and stats.
+  const c = spawnSync(PG_WALDUMP, range, { env, maxBuffer: 2 ** 31 });
+  const o = spawnSync('node', [...ours, ...range], { env, maxBuffer: 2 ** 31 });
+  if (!c.stdout.equals(o.stdout)) {
+    const a = c.stdout.toString('latin1').split('\n');
+    const b = o.stdout.toString('latin1').split('\n');
+    const i = a.findIndex((line, k) => line !== b[k]);
+    throw new Error(
+      `outputs differ at line ${i + 1}: refusing to benchmark\n  pg_waldump: ${a[i]}\n  pgffi:      ${b[i]}\n  pgffi stderr: ${o.stderr}`,
+    );
+  }
+  const records = c.stdout.toString('latin1').split('\n').length - 1;
+  const cs = spawnSync(PG_WALDUMP, [...range, '--stats'], { env });
+  const os = spawnSync('node', [...ours, ...range, '--stats'], { env });
+  if (!cs.stdout.equals(os.stdout)) throw new Error('--stats outputs differ: refusing to benchmark');
+
+  const rows: (string | number)[][] = [];
+  for (const [label, extra] of [
+    ['full text > /dev/null', [] as string[]],
+    ['--stats', ['--stats']],
+    ['--stats=record', ['--stats=record']],
+    ['-b > /dev/null', ['-b']],
+  ] as const) {
+    const tc = timeProcess(PG_WALDUMP, [...range, ...extra], rounds, env);
+    const to = timeProcess('node', [...ours, ...range, ...extra], rounds, env);
+    rows.push([label, tc.toFixed(3), to.toFixed(3), (to / tc).toFixed(2)]);
+  }
+  printTable(
+    `pgffi waldump vs pg_waldump 15: ${(walBytes / 1048576).toFixed(1)} MB of WAL, ${records} records, ${(c.stdout.length / 1048576).toFixed(1)} MB of text; best of ${rounds}, whole process`,
+    ['mode', 'pg_waldump s', 'pgffi s', 'pgffi / pg_waldump'],
+    rows,
+  );
+} finally {
+  await server.destroy();
+  rmSync(outDir, { recursive: true, force: true });
+}
