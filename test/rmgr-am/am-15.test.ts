@@ -1,3 +1,4 @@
-import { defineAmSuite } from './suite.js';
+import { defineAmSuite, MINIMAL_SETUP } from './suite.js';
 
 defineAmSuite(15);
+defineAmSuite(15, MINIMAL_SETUP);

@@ -8,7 +8,7 @@
 import { RM_HEAP2_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { arrayDesc, badRecord, blockData, hex2, mainData, offsetsByMajor, offsetsFor, type RecordPart } from './am-util.js';
+import { arrayDesc, badRecord, blockData, hasBlockData, hex2, mainData, offsetsByMajor, offsetsFor, type RecordPart } from './am-util.js';
 import { infobitsClassic, infobitsKeyed, XLOG_HEAP_INIT_PAGE, XLOG_HEAP_OPMASK } from './heap.js';
 import type { RmgrDescriptor } from './types.js';
 
@@ -369,7 +369,7 @@ function describeKeyed(b: Heap2Body, record: DecodedRecord): string {
       return `snapshotConflictHorizon: ${b.snapshotConflictHorizon}, flags: ${hex2(b.flags)}`;
     case 'multi_insert': {
       const s = `ntuples: ${b.ntuples}, flags: ${hex2(b.flags)}`;
-      return b.offsets !== null && blockData(record, 0, '') !== null ? `${s}, offsets:${arrayDesc(b.offsets)}` : s;
+      return b.offsets !== null && hasBlockData(record, 0) ? `${s}, offsets:${arrayDesc(b.offsets)}` : s;
     }
     case 'lock_updated':
       return `xmax: ${b.xmax}, off: ${b.offnum}, ${infobitsKeyed(b.infobits_set, 'infobits')}, flags: ${hex2(b.flags)}`;
