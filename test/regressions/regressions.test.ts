@@ -1,0 +1,31 @@
+/**
+ * Permanent tests from fuzzing: every minimised input the harness saved under
+ * test/regressions/cases/ (<target>-<id>.json with its seed and the failure it showed, and the
+ * bytes in <target>-<id>.bin) must now keep the contract — a result or a PgFormatError, within
+ * the allocation limit. Cases written by hand for specific bugs sit next to them.
+ */
+import { describe, expect, it } from 'vitest';
+import { installAllocationGuard } from '../../fuzz/guard.js';
+
+installAllocationGuard();
+const { runCase } = await import('../../fuzz/contract.js');
+const { loadRegressions } = await import('../../fuzz/engine.js');
+const { targetByName } = await import('../../fuzz/targets/index.js');
+
+const cases = loadRegressions();
+
+describe('fuzz regressions', () => {
+  it('loads the saved cases', () => {
+    for (const c of cases) {
+      expect(c.saved.target, c.name).toMatch(/^(wal|wal-stream|record|fpi|page|control)$/);
+      expect(c.input.bytes.length, c.name).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  for (const c of cases) {
+    it(`${c.name}: ${c.saved.signature} (seed ${c.saved.seed})`, async () => {
+      const r = await runCase(targetByName(c.saved.target), c.input, 5000);
+      expect(r.failure === null ? null : `${r.failure.kind}: ${r.failure.message}\n${r.failure.stack}`).toBeNull();
+    });
+  }
+});
