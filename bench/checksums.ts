@@ -7,11 +7,12 @@
  *
  * Our CLI is compiled once with tsc into a temporary directory and run with plain `node`, so
  * process start-up counts for both tools. Both outputs are compared first: no numbers for a
- * wrong answer.
+ * wrong answer. The machine may be shared: CPU seconds (user + sys) are reported beside wall
+ * time, and our CLI is timed with its worker threads (default above 64 MiB) and without.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pageChecksum, pageChecksums } from '../src/common/page/checksum.js';
 import { PgServer } from '../test/support/pg-server.js';
@@ -24,6 +25,17 @@ const arg = (name: string, def: number): number => {
 const targetMb = arg('mb', 1024);
 const rounds = arg('rounds', 5);
 const PG_CHECKSUMS = '/usr/lib/postgresql/15/bin/pg_checksums';
+
+/** Best-of-rounds CPU seconds (user + sys, children included) of a whole process, via /usr/bin/time. */
+function cpuSeconds(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < rounds; r++) {
+    const res = spawnSync('/usr/bin/time', ['-f', '%U %S', cmd, ...args], { encoding: 'utf8', env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const [u, sys] = res.stderr.trim().split('\n').at(-1)!.split(' ').map(Number) as [number, number];
+    best = Math.min(best, u + sys);
+  }
+  return best;
+}
 
 // In-memory throughput first (no server needed).
 const buf = new Uint8Array(64 * 1024 * 1024);
@@ -56,7 +68,9 @@ try {
   const rows = Math.ceil((targetMb * 1024 * 1024) / 110);
   await server.query('CREATE TABLE big (id int, filler text)');
   for (let done = 0; done < rows; done += 2_000_000) {
-    await server.query(`INSERT INTO big SELECT g, md5(g::text) || md5((g * 7)::text) FROM generate_series(${done + 1}, ${Math.min(rows, done + 2_000_000)}) g`);
+    await server.query(
+      `INSERT INTO big SELECT g, md5(g::text) || md5((g * 7)::text) FROM generate_series(${done + 1}, ${Math.min(rows, done + 2_000_000)}) g`,
+    );
   }
   await server.query('CREATE INDEX big_id ON big (id)');
   await server.query('VACUUM big');
@@ -64,7 +78,9 @@ try {
   const [size] = await server.query<{ b: string }>("SELECT pg_total_relation_size('big') AS b");
   await server.stop();
 
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], { stdio: 'inherit' });
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], {
+    stdio: 'inherit',
+  });
   const ours = [join(outDir, 'cli', 'main.js'), 'checksums', '-D', server.dataDir];
   const theirs = ['-D', server.dataDir];
 
@@ -76,16 +92,36 @@ try {
   const blocks = Number(/Blocks scanned:\s+(\d+)/.exec(b.stdout)![1]);
   const bytes = blocks * 8192;
 
+  const oneThread = { ...process.env, PGFFI_THREADS: '0' };
   const tC = timeProcess(PG_CHECKSUMS, theirs, rounds);
   const tT = timeProcess(process.execPath, ours, rounds);
+  const t1 = timeProcess(process.execPath, ours, rounds, oneThread);
   const tE = timeProcess(process.execPath, [join(outDir, 'cli', 'main.js'), 'checksums', '--help'], rounds);
+  const cC = cpuSeconds(PG_CHECKSUMS, theirs);
+  const cT = cpuSeconds(process.execPath, ours);
+  const c1 = cpuSeconds(process.execPath, ours, oneThread);
   printTable(
-    `checksums --check over ${(bytes / 1e9).toFixed(2)} GB (${blocks} blocks; relation 'big' ${(Number(size!.b) / 1e9).toFixed(2)} GB incl. index), page cache warm, best of ${rounds}`,
-    ['tool', 'seconds', 'GB/s', 'ratio vs pg_checksums'],
+    `checksums --check over ${(bytes / 1e9).toFixed(2)} GB (${blocks} blocks; relation 'big' ${(Number(size!.b) / 1e9).toFixed(2)} GB incl. index), page cache warm, wall time best of ${rounds}, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)}`,
+    ['tool', 'wall s', 'GB/s', 'wall ratio', 'CPU s (user+sys)', 'CPU ratio'],
     [
-      ['pg_checksums 15 (C)', tC.toFixed(3), gbPerSecond(bytes, tC), '1.00'],
-      ['pgffi checksums (pure TS, node)', tT.toFixed(3), gbPerSecond(bytes, tT), (tT / tC).toFixed(2)],
-      ['(start-up only: pgffi checksums --help)', tE.toFixed(3), '', ''],
+      ['pg_checksums 15 (C)', tC.toFixed(3), gbPerSecond(bytes, tC), '1.00', cC.toFixed(2), '1.00'],
+      [
+        'pgffi checksums (pure TS, worker threads)',
+        tT.toFixed(3),
+        gbPerSecond(bytes, tT),
+        (tT / tC).toFixed(2),
+        cT.toFixed(2),
+        (cT / cC).toFixed(2),
+      ],
+      [
+        'pgffi checksums (pure TS, PGFFI_THREADS=0)',
+        t1.toFixed(3),
+        gbPerSecond(bytes, t1),
+        (t1 / tC).toFixed(2),
+        c1.toFixed(2),
+        (c1 / cC).toFixed(2),
+      ],
+      ['(start-up only: pgffi checksums --help)', tE.toFixed(3), '', '', '', ''],
     ],
   );
 } finally {

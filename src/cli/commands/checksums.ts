@@ -14,6 +14,7 @@ import { crc32c } from '../../common/core/crc32c.js';
 import { majorFromCatalogVersion, type PgMajor } from '../../common/core/version.js';
 import { checksumBlockWords, finishChecksum, PD_CHECKSUM_OFFSET } from '../../common/page/checksum.js';
 import { atomicWriteFile, atomicWriteFileStreaming, removeStaleTempFiles } from '../../node/atomic-write.js';
+import { type ChecksumJob, checksumFiles, checksumThreads } from '../../node/relation-checksum.js';
 
 const PROGNAME = 'pg_checksums';
 const BLCKSZ = 8192;
@@ -292,6 +293,8 @@ class Progress {
 
 class Scanner {
   readonly report: Report;
+  /** When set, the walk collects files here instead of scanning them (check mode). */
+  jobs: ChecksumJob[] | null = null;
   private readonly opts: Options;
   private readonly progress: Progress | null;
   private readonly buf = new Uint8Array(BLCKSZ * CHUNK_PAGES);
@@ -352,7 +355,8 @@ class Scanner {
           if (us >= 0) fnonly = fnonly.slice(0, us);
           if (this.opts.filenode !== undefined && this.opts.filenode !== fnonly) continue;
           dirsize += st.size;
-          if (!sizeOnly) this.scanFile(fn, segmentno);
+          if (this.jobs !== null) this.jobs.push({ path: fn, segmentno, size: st.size });
+          else if (!sizeOnly) this.scanFile(fn, segmentno);
         } else if (st.isDirectory() || st.isSymbolicLink()) {
           if (subdir.startsWith('pg_tblspc')) {
             const tblspcPath = `${path}/${name}/${this.tablespaceDir}`;
@@ -523,7 +527,51 @@ function opendirEntries(dir: string): string[] {
   return out;
 }
 
-function execute(opts: Options, out: (line: string) => void, err: (line: string) => void): number {
+/**
+ * Check mode: walk the directories as pg_checksums does (a walk error ends the list where it
+ * happened), then check the files — on worker threads when there is enough data — printing
+ * each file's results in walk order, so the output is the same as a one-file-at-a-time scan.
+ */
+async function checkFiles(opts: Options, scanner: Scanner, progress: Progress | null, err: (line: string) => void): Promise<void> {
+  const jobs: ChecksumJob[] = [];
+  scanner.jobs = jobs;
+  let walkError: Fatal | null = null;
+  try {
+    for (const d of ['global', 'base', 'pg_tblspc']) scanner.scanDirectory(opts.dataDir, d, true);
+  } catch (e) {
+    if (!(e instanceof Fatal)) throw e;
+    walkError = e;
+  }
+  scanner.jobs = null;
+  const report = scanner.report;
+  let total = 0;
+  for (const j of jobs) total += j.size;
+  if (progress !== null) progress.total = total;
+  const printErrors = report.dataChecksumVersion === PG_DATA_CHECKSUM_VERSION && !opts.json;
+  await checksumFiles(jobs, checksumThreads(total), (i, r) => {
+    const fn = jobs[i]!.path;
+    report.filesScanned++;
+    report.blocksScanned += r.blocks;
+    for (const b of r.bad) {
+      if (printErrors) {
+        err(
+          `${PROGNAME}: error: checksum verification failed in file "${fn}", block ${b.block}: calculated checksum ${hexU(b.calculated)} but block contains ${hexU(b.stored)}`,
+        );
+      }
+      report.badChecksums++;
+      report.badBlocks.push({ file: fn, block: b.block, calculated: b.calculated, stored: b.stored });
+    }
+    if (progress !== null) {
+      progress.current += r.blocks * BLCKSZ;
+      progress.report(false);
+    }
+    if (r.error !== undefined) fatal(r.error);
+    if (opts.verbose) err(`${PROGNAME}: checksums verified in file "${fn}"`);
+  });
+  if (walkError !== null) throw walkError;
+}
+
+async function execute(opts: Options, out: (line: string) => void, err: (line: string) => void): Promise<number> {
   const control = readControl(opts.dataDir);
   if (!control.crcOk) fatal('pg_control CRC value is incorrect');
   if (control.pgControlVersion !== PG_CONTROL_VERSION) fatal('cluster is not compatible with this version of pg_checksums');
@@ -568,12 +616,16 @@ function execute(opts: Options, out: (line: string) => void, err: (line: string)
     progress,
     err,
   );
-  if (opts.mode === 'check' || opts.mode === 'enable') {
-    if (opts.mode === 'enable') for (const d of ['global', 'base', 'pg_tblspc']) cleanStaleTemps(`${opts.dataDir}/${d}`);
+  if (opts.mode === 'check') {
+    await checkFiles(opts, scanner, progress, err);
+  } else if (opts.mode === 'enable') {
+    for (const d of ['global', 'base', 'pg_tblspc']) cleanStaleTemps(`${opts.dataDir}/${d}`);
     if (progress !== null) {
       for (const d of ['global', 'base', 'pg_tblspc']) progress.total += scanner.scanDirectory(opts.dataDir, d, true);
     }
     for (const d of ['global', 'base', 'pg_tblspc']) scanner.scanDirectory(opts.dataDir, d, false);
+  }
+  if (opts.mode === 'check' || opts.mode === 'enable') {
     progress?.report(true);
     if (!opts.json) {
       out('Checksum operation completed');
@@ -617,7 +669,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     const opts = parseArgs(args);
     if (typeof opts === 'number') return opts;
-    return execute(opts, out, err);
+    return await execute(opts, out, err);
   } catch (e) {
     if (e instanceof Fatal) {
       for (const line of e.lines) err(line);
