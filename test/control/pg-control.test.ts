@@ -20,7 +20,7 @@ import {
   WalLevel,
   walLevelName,
 } from '../../src/common/control/control-file.js';
-import { controlDataJson, formatPgTime } from '../../src/common/control/controldata-text.js';
+import { controlDataJson, controlDataStderrWarnings, formatControlData, formatPgTime } from '../../src/common/control/controldata-text.js';
 import { isPgFormatError } from '../../src/common/core/errors.js';
 import { profile as p14 } from '../../src/v14/profile.js';
 import { profile as p15 } from '../../src/v15/profile.js';
@@ -310,3 +310,63 @@ describe.skipIf(!debianServerAvailable())(
     });
   },
 );
+
+/** A small seeded PRNG (mulberry32), so a failing case can be replayed from the printed seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe.each([14, 15, 16] as const)('random pg_control files vs pg_controldata %i', (major) => {
+  const oracle = pgControldataPath(major);
+  const seed = Number(process.env.PGFFI_SEED ?? Date.now() % 1_000_000);
+  it.skipIf(oracle === undefined)(`same text for random field values (seed ${seed}; replay with PGFFI_SEED=${seed})`, () => {
+    const rnd = prng(seed + major);
+    const savedTz = process.env.TZ;
+    try {
+      for (let i = 0; i < 30; i++) {
+        const bytes = new Uint8Array(8192);
+        for (let j = 0; j < SIZEOF_CONTROL_FILE_DATA; j++) bytes[j] = Math.floor(rnd() * 256);
+        // bools are 0/1 in C; keep the version plausible half of the time
+        for (const off of [168, 176, 200, 248, 56]) bytes[off] = rnd() < 0.5 ? 0 : 1;
+        const view = new DataView(bytes.buffer);
+        if (rnd() < 0.5) view.setUint32(8, 1300, true);
+        if (rnd() < 0.5) view.setUint32(228, 1 << (20 + Math.floor(rnd() * 11)), true);
+        if (rnd() < 0.3) view.setInt32(228, -Math.floor(rnd() * 1e9), true);
+        const times = [
+          0n,
+          1n << BigInt(Math.floor(rnd() * 40)),
+          BigInt(Math.floor((rnd() - 0.5) * 2 ** 53)),
+          BigInt.asIntN(64, view.getBigUint64(24, true)),
+        ];
+        view.setBigInt64(24, times[Math.floor(rnd() * times.length)]!, true);
+        view.setBigInt64(104, times[Math.floor(rnd() * times.length)]!, true);
+        let c = decodeControlFile(bytes);
+        if (rnd() < 0.9) c = decodeControlFile(encodeControlFile(c));
+        const file = encodeControlFile(c);
+        if (!c.crcOk) view.setUint32(288, c.crc, true);
+        const dir = fakeDataDir(`random-${major}-${i}`, c.crcOk ? file : bytes);
+        for (const TZ of ['UTC', 'Asia/Kathmandu']) {
+          const theirs = runTool(oracle!, [dir], { TZ });
+          if (theirs.status !== 0 && theirs.status !== 1) continue; // the C tool crashed (e.g. SIGFPE on a negative segment size in old releases)
+          process.env.TZ = TZ;
+          const d = decodeControlFile(c.crcOk ? file : bytes);
+          const ours = formatControlData(d);
+          const warnings = controlDataStderrWarnings(d)
+            .map((w) => `pg_controldata: warning: ${w}\n`)
+            .join('');
+          expect([i, TZ, ours, warnings]).toEqual([i, TZ, theirs.stdout, theirs.stderr]);
+        }
+      }
+    } finally {
+      if (savedTz === undefined) delete process.env.TZ;
+      else process.env.TZ = savedTz;
+    }
+  });
+});

@@ -30,23 +30,30 @@ export function walLevelText(level: number): string {
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
-/**
- * The range of a JS Date, in seconds. Outside it this prints "???"; glibc's localtime() fails
- * (and pg_controldata prints "???") only where the year overflows an int, far later.
- */
+/** The range of a JS Date, in seconds. */
 const MAX_DATE_SECONDS = 8_640_000_000_000n;
+/** 400 Gregorian years: calendar and weekdays repeat, and so do the POSIX rules a zone uses far from today. */
+const GREGORIAN_CYCLE_SECONDS = 146_097n * 86_400n;
+const INT_MIN = -(2n ** 31n);
+const INT_MAX = 2n ** 31n - 1n;
 
 export type TimeZoneMode = 'local' | 'UTC';
 
 /**
  * strftime("%c") of the C locale ("%a %b %e %H:%M:%S %Y") for a pg_time_t, in the local time
- * zone of this JS runtime (TZ) or in UTC; "???" where localtime() would fail.
+ * zone of this JS runtime (TZ) or in UTC; "???" where glibc's localtime() fails (the year
+ * does not fit tm_year). Times beyond a JS Date's range are moved by whole 400-year cycles
+ * into it, and the year moved back.
  */
 export function formatPgTime(seconds: bigint, zone: TimeZoneMode = 'local'): string {
-  if (seconds > MAX_DATE_SECONDS || seconds < -MAX_DATE_SECONDS) return '???';
-  const d = new Date(Number(seconds) * 1000);
+  let cycles = 0n;
+  const margin = MAX_DATE_SECONDS - GREGORIAN_CYCLE_SECONDS;
+  if (seconds > margin) cycles = (seconds - margin) / GREGORIAN_CYCLE_SECONDS + 1n;
+  else if (seconds < -margin) cycles = -((-seconds - margin) / GREGORIAN_CYCLE_SECONDS + 1n);
+  const d = new Date(Number(seconds - cycles * GREGORIAN_CYCLE_SECONDS) * 1000);
   const utc = zone === 'UTC';
-  const year = utc ? d.getUTCFullYear() : d.getFullYear();
+  const year = BigInt(utc ? d.getUTCFullYear() : d.getFullYear()) + cycles * 400n;
+  if (year - 1900n < INT_MIN || year - 1900n > INT_MAX) return '???';
   const month = utc ? d.getUTCMonth() : d.getMonth();
   const day = utc ? d.getUTCDate() : d.getDate();
   const wday = utc ? d.getUTCDay() : d.getDay();
