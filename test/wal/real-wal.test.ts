@@ -5,7 +5,9 @@
  * the CRC/prev-link chain and the server's insert LSN. Also: seeded random chunking and
  * split-at-every-offset around page and segment boundaries.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLsn, parseLsn } from '../../src/common/core/lsn.js';
@@ -16,7 +18,7 @@ import { profileFor } from '../../src/index.js';
 import { readWalDirectory } from '../../src/node/wal-files.js';
 import { PgServer } from '../support/pg-server.js';
 import { decodeSequence, randomSizes } from './support/chunking.js';
-import { parseBlockRefText, type RecordSummary, summarize } from './support/oracle.js';
+import { parseBlockRefText, parseWaldump, type RecordSummary, summarize } from './support/oracle.js';
 import { runWalWorkload } from './support/workload.js';
 
 interface Probe {
@@ -149,6 +151,59 @@ describe.each([14, 15, 16] as const)('PostgreSQL %i WAL', (major) => {
         blocks: major === 15 ? parseBlockRefText(row.block_ref as string | null) : undefined,
       };
       expect(got, `record ${i} at ${s.lsn}`).toEqual(want);
+    }
+  });
+
+  // pg_waldump of the same major: Debian's 15, and 14/16 where a full install was extracted
+  // (scripts/install-pg-headers.sh's wheels) — an extra oracle, skipped when absent.
+  const waldump = major === 15 ? '/usr/lib/postgresql/15/bin/pg_waldump' : `/opt/pgffi-pg/${major}/bin/pg_waldump`;
+  it.skipIf(!existsSync(waldump))(`agrees with pg_waldump ${major} --bkp-details record by record`, () => {
+    const out = execFileSync(waldump, ['--bkp-details', '-p', server.walDir, '-s', start, '-e', end], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const theirs = parseWaldump(out).map((r) => ({
+      lsn: r.lsn,
+      prev: r.prev,
+      xid: r.xid,
+      rec: r.rec,
+      tot: r.tot,
+      rmgr: r.rmgr,
+      blocks: r.blocks.map(({ id, rel, fork, blk, image }) => ({ id, rel, fork, blk, image })),
+    }));
+    const ours = summaries
+      .filter((s) => parseLsn(s.end) <= parseLsn(end))
+      .map((s) => ({
+        lsn: s.lsn,
+        prev: s.prev,
+        xid: s.xid,
+        rec: s.totLen - s.fpiLen,
+        tot: s.totLen,
+        rmgr: profile.rmgrNames[s.rmid],
+        blocks: s.blocks,
+      }));
+    expect(theirs.length).toBeGreaterThan(1000);
+    expect(ours).toEqual(theirs);
+  });
+
+  it.skipIf(!existsSync(waldump))(`ends where pg_waldump ${major} ends, with its message`, async () => {
+    const snapshot = mkdtempSync(join(tmpdir(), 'pgffi-wal-snapshot-'));
+    try {
+      cpSync(server.walDir, snapshot, { recursive: true });
+      const reader = readWalDirectory(snapshot, { startLsn: start });
+      let count = 0;
+      for await (const _ of reader) count++;
+      const res = spawnSync(waldump, ['-p', snapshot, '-s', start], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      const lines = res.stdout.split('\n').filter((l) => l.startsWith('rmgr: '));
+      const error = /error in WAL record at ([0-9A-F]+\/[0-9A-F]+): (.*)$/m.exec(res.stderr);
+      expect(error, res.stderr).not.toBeNull();
+      expect(count).toBe(lines.length);
+      expect(reader.endOfWal?.reason).toBe('invalid-record');
+      expect(reader.endOfWal?.message).toBe(error![2]);
+      expect(formatLsn(reader.endOfWal!.lastRecordLsn!)).toBe(error![1]);
+    } finally {
+      rmSync(snapshot, { recursive: true, force: true });
     }
   });
 
