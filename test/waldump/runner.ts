@@ -162,15 +162,15 @@ export function splitArgs(text: string): string[] {
   return text.split(/\s+/).filter((a) => a !== '');
 }
 
-export function runCTool(tool: string, args: string[]): ToolRun {
-  const res = spawnSync(tool, args, { encoding: 'utf8', env: { ...process.env, TZ: 'UTC', LC_ALL: 'C', LANG: 'C' }, maxBuffer: 1 << 30 });
+export function runCTool(tool: string, args: string[], tz = 'UTC'): ToolRun {
+  const res = spawnSync(tool, args, { encoding: 'utf8', env: { ...process.env, TZ: tz, LC_ALL: 'C', LANG: 'C' }, maxBuffer: 1 << 30 });
   return { stdout: res.stdout, stderr: normalise(res.stderr), status: res.status ?? -1 };
 }
 
-export async function runOurs(args: string[]): Promise<ToolRun> {
+export async function runOurs(args: string[], tz = 'UTC'): Promise<ToolRun> {
   const out: string[] = [];
   const err: string[] = [];
-  const status = await run(args, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), timeZone: 'UTC' });
+  const status = await run(args, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), timeZone: tz });
   return { stdout: out.join(''), stderr: normalise(err.join('')), status };
 }
 

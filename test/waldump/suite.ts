@@ -196,6 +196,7 @@ export function realServerSuite(major: PgMajorVersion): void {
       const failures: string[] = [];
       for (const d of w.waldumps) {
         const args = splitArgs(substitute(d.rest, w.vars));
+        const tz = args[0]?.startsWith('TZ=') ? args.shift()!.slice(3) : 'UTC';
         const save = args.findIndex((a) => a.startsWith('--save-fullpage='));
         const cArgs = [...args];
         const ourArgs = [...args];
@@ -203,8 +204,8 @@ export function realServerSuite(major: PgMajorVersion): void {
           cArgs[save] = `${args[save]}-c`;
           ourArgs[save] = `${args[save]}-ours`;
         }
-        const c = runCTool(tool!, cArgs);
-        const ours = await runOurs(ourArgs);
+        const c = runCTool(tool!, cArgs, tz);
+        const ours = await runOurs(ourArgs, tz);
         const label = `cases.txt:${d.line} waldump ${d.rest}`;
         if (c.stdout !== ours.stdout) {
           const a = c.stdout.split('\n');

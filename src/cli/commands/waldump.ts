@@ -765,7 +765,15 @@ async function dump(
       source = factory(profile, { startLsn: passStart, inputLsn: segno * seg, segmentSize: segSize, timeline });
       let ended = false;
       while (!stopped) {
-        const record = source.next();
+        let record: DecodedRecord | null;
+        try {
+          record = source.next();
+        } catch (e) {
+          // A reader error the decoder raises instead of ending cleanly: pg_waldump names the
+          // last record it read (xlogreader's ReadRecPtr), as for any XLogReadRecord failure.
+          if (!(e instanceof PgFormatError)) throw e;
+          throw new Fatal(`error in WAL record at ${lsnText(lastRecord?.lsn ?? start)}: ${e.message}`);
+        }
         if (record === null) {
           if (source.done || ended) break;
           if ((await feedSegment(source, info.dir, timeline, segno, segSize, end)) === 'ended') ended = true;
