@@ -21,7 +21,7 @@ interface Args {
   replay: string | undefined;
 }
 
-const ALL = ['wal', 'wal-stream', 'record', 'fpi', 'page', 'control'];
+const ALL = ['wal', 'wal-stream', 'record', 'fpi', 'page', 'control', 'cli'];
 const HANG_MS = 10_000;
 
 function parseArgs(argv: string[]): Args {
@@ -50,7 +50,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--replay') a.replay = v();
     else if (k === '--help' || k === '-h') {
       process.stdout.write(
-        'npm run fuzz -- [--minutes N per target] [--cases N] [--target wal,wal-stream,record,fpi,page,control] [--seed BASE] [--budget MS] [--no-save]\nnpm run fuzz -- --replay TARGET:BASE:INDEX\n',
+        'npm run fuzz -- [--minutes N per target] [--cases N] [--target wal,wal-stream,record,fpi,page,control,cli] [--seed BASE] [--budget MS] [--no-save]\nnpm run fuzz -- --replay TARGET:BASE:INDEX\n',
       );
       process.exit(0);
     } else throw new Error(`unknown option ${k}`);

@@ -14,7 +14,7 @@ const { TARGETS } = await import('../../fuzz/targets/index.js');
 const { Corpus } = await import('../../fuzz/target.js');
 
 /** Cases per target: enough to cover every seed kind, small enough for CI. */
-const CASES: Record<string, number> = { wal: 120, 'wal-stream': 80, record: 1500, fpi: 600, page: 250, control: 1500 };
+const CASES: Record<string, number> = { wal: 120, 'wal-stream': 80, record: 1500, fpi: 600, page: 250, control: 1500, cli: 150 };
 /** Hang guard, not a performance check: campaigns use 200 ms. */
 const BUDGET_MS = 3000;
 

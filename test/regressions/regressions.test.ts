@@ -17,7 +17,7 @@ const cases = loadRegressions();
 describe('fuzz regressions', () => {
   it('loads the saved cases', () => {
     for (const c of cases) {
-      expect(c.saved.target, c.name).toMatch(/^(wal|wal-stream|record|fpi|page|control)$/);
+      expect(c.saved.target, c.name).toMatch(/^(wal|wal-stream|record|fpi|page|control|cli)$/);
       expect(c.input.bytes.length, c.name).toBeGreaterThanOrEqual(0);
     }
   });
