@@ -60,9 +60,10 @@ export interface WalScanEnd extends EndOfWal {
   readonly tornHeader: boolean;
 }
 
-/** WAL segment files of `timeline` in `dir`, ascending. */
+/** WAL segment files of `timeline` in `dir`, ascending (none when `dir` does not exist). */
 export function listSegments(dir: string, timeline: number, segmentSize: number): bigint[] {
   const out: bigint[] = [];
+  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     const p = parseWalFileName(name, segmentSize);
     if (p !== null && p.kind === 'segment' && p.timeline === timeline && p.segno !== undefined) out.push(p.segno);
