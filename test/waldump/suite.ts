@@ -101,7 +101,7 @@ export function realServerSuite(major: PgMajorVersion): void {
         await server.query("SET TimeZone = 'UTC'");
         await server.query('CREATE EXTENSION pg_walinspect');
         inspect = await server.query(
-          `SELECT start_lsn::text, record_type, description, block_ref, resource_manager, fpi_length FROM pg_get_wal_records_info('${w.start}', '${w.end}')`,
+          `SELECT start_lsn::text, end_lsn::text, prev_lsn::text, xid::text, resource_manager, record_type, record_length, main_data_length, fpi_length, description, block_ref FROM pg_get_wal_records_info('${w.start}', '${w.end}')`,
         );
         if (major >= 16) {
           blockInfo = await server.query(
@@ -154,6 +154,47 @@ export function realServerSuite(major: PgMajorVersion): void {
       );
       expect(mismatches.slice(0, 20).join('\n')).toBe('');
       expect(ours.size).toBe(inspect.length);
+    });
+
+    it.runIf(major >= 15)("pgffi waldump --json: one object per record with pg_walinspect's values", async () => {
+      const res = await runOurs(['-p', server.walDir, '-s', w.start, '-e', w.end, '--json']);
+      expect(res.status).toBe(0);
+      const lines = res.stdout.split('\n').filter((l) => l !== '');
+      expect(lines.length).toBe(inspect.length);
+      const mismatches: string[] = [];
+      lines.forEach((line, i) => {
+        const j = JSON.parse(line) as Record<string, unknown>;
+        const row = inspect[i]!;
+        const got = [
+          j.startLsn,
+          j.endLsn,
+          j.prevLsn,
+          String(j.xid),
+          j.resourceManager,
+          j.recordType,
+          j.recordLength,
+          j.mainDataLength,
+          j.fpiLength,
+          j.description,
+          j.blockRef,
+        ];
+        const want = [
+          row.start_lsn,
+          row.end_lsn,
+          row.prev_lsn,
+          row.xid,
+          row.resource_manager,
+          row.record_type,
+          Number(row.record_length),
+          Number(row.main_data_length),
+          Number(row.fpi_length),
+          row.description ?? '',
+          row.block_ref ?? '',
+        ];
+        if (JSON.stringify(got) !== JSON.stringify(want))
+          mismatches.push(`${row.start_lsn}\n  pg=${JSON.stringify(want)}\n  us=${JSON.stringify(got)}`);
+      });
+      expect(mismatches.slice(0, 10).join('\n')).toBe('');
     });
 
     it.runIf(major >= 16)('every block equals pg_get_wal_block_info', async () => {

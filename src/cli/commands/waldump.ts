@@ -116,7 +116,8 @@ interface Config {
   follow: boolean;
   stats: boolean;
   statsPerRecord: boolean;
-  rmgrs: Set<number> | null;
+  /** -r values in order (15+ accept several; 14 keeps only the last). */
+  rmgrs: number[] | null;
   xid: number | null;
   relation: { spcOid: number; dbOid: number; relNumber: number } | null;
   block: number | null;
@@ -453,15 +454,15 @@ function parseArgs(args: string[], err: (s: string) => void): Config {
       case 'r': {
         if (a.toLowerCase() === 'list') throw new RmgrList();
         const custom = /^custom(\d{1,3})/.exec(a);
-        cfg.rmgrs ??= new Set();
+        cfg.rmgrs ??= [];
         if (custom !== null) {
           const id = Number(custom[1]);
           if (id < 128 || id > 255) fail(`custom resource manager "${a}" does not exist`);
-          cfg.rmgrs.add(id);
+          cfg.rmgrs.push(id);
         } else {
           const id = BUILTIN_RMGRS.findIndex((r) => r.name.toLowerCase() === a.toLowerCase());
           if (id < 0 || id > RM_MAX_BUILTIN_ID) fail(`resource manager "${a}" does not exist`);
-          cfg.rmgrs.add(id);
+          cfg.rmgrs.push(id);
         }
         break;
       }
@@ -748,9 +749,11 @@ async function dump(
   process.on('SIGINT', onSigint);
   const stats = new WalStatsAccumulator();
   const describeOptions: DescribeOptions = { timestampStyle: 'waldump', timeZone: zone };
+  // --json follows pg_walinspect: descriptions print timestamps as the server does.
+  const jsonDescribe: DescribeOptions = { timestampStyle: 'server', timeZone: zone };
   const lineOptions =
     zone === 'UTC' || zone === 'Etc/UTC' ? { bkpDetails: cfg.bkpDetails } : { bkpDetails: cfg.bkpDetails, describe: describeOptions };
-  const rmgrs = cfg.rmgrs;
+  const rmgrs = cfg.rmgrs === null ? null : new Set(profile.major === 14 ? cfg.rmgrs.slice(-1) : cfg.rmgrs);
   const extended = cfg.relation !== null || cfg.block !== null || cfg.fork !== null;
   let shown = 0;
   let first = true;
@@ -797,7 +800,7 @@ async function dump(
         if (cfg.fpw && !hasFpw(record)) continue;
         if (!cfg.quiet) {
           if (cfg.stats) stats.add(record);
-          else if (cfg.json) out.write(`${JSON.stringify(recordJson(record, profile, describeOptions))}\n`);
+          else if (cfg.json) out.write(`${JSON.stringify(recordJson(record, profile, jsonDescribe))}\n`);
           else writeRecordLine(out.sink, record, profile, lineOptions);
         }
         if (cfg.savePath !== null) await saveFullPages(record, profile, cfg.savePath, timeline);
