@@ -118,7 +118,8 @@ describe('kill -9 during durable writes', () => {
       expect(control.checkPointCopy.redo).toBe(control.checkPoint);
       const values = [...journalLines(specs[0]!.journal), ...journalLines(specs[1]!.journal)].map((v) => BigInt(v));
       stats.controlWrites = values.length;
-      const maxJournaled = values.reduce((a, b) => (a > b ? a : b), initial);
+      let maxJournaled = initial;
+      for (const v of values) if (v > maxJournaled) maxJournaled = v;
       expect(
         control.checkPoint >= maxJournaled,
         `seed ${SEED} wave ${wave}: pg_control ${control.checkPoint} < journaled ${maxJournaled}`,

@@ -46,7 +46,11 @@ function rec(seq: number, len: number): RecordInput {
 function scanCrcs(dir: string): { lsns: bigint[]; crcs: number[] } {
   const lsns: bigint[] = [];
   const crcs: number[] = [];
-  scanWalDirectory(dir, profile, { segmentSize: SEG, systemIdentifier: SYSID, onRecord: (r) => (lsns.push(r.lsn), crcs.push(r.crc)) });
+  const onRecord = (r: { lsn: bigint; crc: number }): void => {
+    lsns.push(r.lsn);
+    crcs.push(r.crc);
+  };
+  scanWalDirectory(dir, profile, { segmentSize: SEG, systemIdentifier: SYSID, onRecord });
   return { lsns, crcs };
 }
 

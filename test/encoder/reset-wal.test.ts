@@ -59,7 +59,8 @@ describe.each([14, 15, 16] as const)('reset WAL on PostgreSQL %i', (major) => {
     const existing = readdirSync(server.walDir)
       .filter((n) => /^[0-9A-F]{24}$/.test(n))
       .map((n) => parseWalFileName(n, segSize)!.segno!);
-    const maxSeg = existing.reduce((a, b) => (a > b ? a : b), endLsn / BigInt(segSize));
+    let maxSeg = endLsn / BigInt(segSize);
+    for (const s of existing) if (s > maxSeg) maxSeg = s;
     const target = (maxSeg + 3n) * BigInt(segSize) + 100n;
     const segno = (target + BigInt(segSize) - 1n) / BigInt(segSize);
     const fileName = walFileName(1, segno, segSize);
