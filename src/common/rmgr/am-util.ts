@@ -27,6 +27,9 @@ export function offsetsByMajor(shared: StructOffsets, v14: StructOffsets, v16: S
 }
 
 const resolved = new WeakMap<object, WeakMap<object, StructOffsets>>();
+let lastLayouts: object | null = null;
+let lastTable: object | null = null;
+let lastResolved: StructOffsets | null = null;
 
 /**
  * The struct offsets a decoder uses for `profile`: taken from the profile's generated layouts
@@ -34,6 +37,7 @@ const resolved = new WeakMap<object, WeakMap<object, StructOffsets>>();
  * checks that both agree). Resolved once per profile and table.
  */
 export function offsetsFor(profile: PgVersionProfile, table: Readonly<Record<PgMajor, StructOffsets>>): StructOffsets {
+  if (lastLayouts === profile.layouts && lastTable === table) return lastResolved!;
   let byTable = resolved.get(profile.layouts);
   if (byTable === undefined) {
     byTable = new WeakMap();
@@ -56,12 +60,24 @@ export function offsetsFor(profile: PgVersionProfile, table: Readonly<Record<PgM
     out = merged;
     byTable.set(table, out);
   }
+  lastLayouts = profile.layouts;
+  lastTable = table;
+  lastResolved = out;
   return out;
 }
 
+/** What error messages call a record: the rmgr name and its rm_identify names by info. */
+export interface RecordLabel {
+  readonly rmgr: string;
+  readonly names: Readonly<Record<number, string>>;
+}
+
 /** The error every access-method decoder throws for a body that does not fit its record. */
-export function badRecord(record: DecodedRecord, what: string, detail: string): PgFormatError {
-  return new PgFormatError('BAD_RECORD', `invalid ${what} record at ${formatLsn(record.lsn)}: ${detail}`, { lsn: record.lsn });
+export function badRecord(record: DecodedRecord, label: RecordLabel, detail: string): PgFormatError {
+  const type = label.names[record.info & 0xf0] ?? 'UNKNOWN';
+  return new PgFormatError('BAD_RECORD', `invalid ${label.rmgr} ${type} record at ${formatLsn(record.lsn)}: ${detail}`, {
+    lsn: record.lsn,
+  });
 }
 
 /**
@@ -71,13 +87,15 @@ export function badRecord(record: DecodedRecord, what: string, detail: string): 
 export class RecordPart {
   readonly bytes: Uint8Array;
   readonly record: DecodedRecord;
-  /** "Heap2 PRUNE main data", for error messages. */
-  readonly what: string;
+  readonly label: RecordLabel;
+  /** Block id of the part, or -1 for the main data (error messages only). */
+  readonly blockId: number;
 
-  constructor(record: DecodedRecord, bytes: Uint8Array, what: string) {
+  constructor(record: DecodedRecord, bytes: Uint8Array, label: RecordLabel, blockId = -1) {
     this.record = record;
     this.bytes = bytes;
-    this.what = what;
+    this.label = label;
+    this.blockId = blockId;
   }
 
   get length(): number {
@@ -87,7 +105,8 @@ export class RecordPart {
   /** Throws unless bytes [off, off+n) exist. */
   need(off: number, n: number): void {
     if (off < 0 || n < 0 || off + n > this.bytes.length) {
-      throw badRecord(this.record, this.what, `${this.bytes.length} bytes, need ${off + n} (field at offset ${off})`);
+      const part = this.blockId < 0 ? 'main data' : `block ${this.blockId} data`;
+      throw badRecord(this.record, this.label, `${part} has ${this.bytes.length} bytes, need ${off + n} (field at offset ${off})`);
     }
   }
 
@@ -155,8 +174,8 @@ export class RecordPart {
 }
 
 /** The main data of `record` as a checked part. */
-export function mainData(record: DecodedRecord, what: string): RecordPart {
-  return new RecordPart(record, record.mainData, `${what} main data`);
+export function mainData(record: DecodedRecord, label: RecordLabel): RecordPart {
+  return new RecordPart(record, record.mainData, label);
 }
 
 /** Block reference `id` of `record`, or undefined when the record has none. */
@@ -184,16 +203,16 @@ export function blockImageApply(record: DecodedRecord, id: number): boolean {
 }
 
 /** The data of block `id` as a checked part, or null when the block is absent or has no data. */
-export function blockData(record: DecodedRecord, id: number, what: string): RecordPart | null {
+export function blockData(record: DecodedRecord, id: number, label: RecordLabel): RecordPart | null {
   const b = blockRef(record, id);
   if (b === undefined || !b.hasData) return null;
-  return new RecordPart(record, b.data, `${what} block ${id} data`);
+  return new RecordPart(record, b.data, label, id);
 }
 
 /** Like blockData, but the data must be there. */
-export function requireBlockData(record: DecodedRecord, id: number, what: string): RecordPart {
-  const part = blockData(record, id, what);
-  if (part === null) throw badRecord(record, what, `block ${id} data is missing`);
+export function requireBlockData(record: DecodedRecord, id: number, label: RecordLabel): RecordPart {
+  const part = blockData(record, id, label);
+  if (part === null) throw badRecord(record, label, `block ${id} data is missing`);
   return part;
 }
 

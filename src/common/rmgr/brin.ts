@@ -7,7 +7,7 @@
 import { RM_BRIN_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { mainData, offsetsByMajor, offsetsFor } from './am-util.js';
+import { mainData, offsetsByMajor, offsetsFor, type RecordLabel } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_BRIN_CREATE_INDEX = 0x00;
@@ -52,12 +52,13 @@ const IDENTIFY: Readonly<Record<number, string>> = {
   [XLOG_BRIN_REVMAP_EXTEND]: 'REVMAP_EXTEND',
   [XLOG_BRIN_DESUMMARIZE]: 'DESUMMARIZE',
 };
+const LABEL: RecordLabel = { rmgr: 'BRIN', names: IDENTIFY };
 
 export function decodeBrinRecord(record: DecodedRecord, profile: PgVersionProfile): BrinBody {
   const info = record.info & 0xf0;
   const init = (info & XLOG_BRIN_INIT_PAGE) !== 0;
   const L = offsetsFor(profile, brinOffsets);
-  const d = mainData(record, `BRIN ${IDENTIFY[info] ?? 'UNKNOWN'}`);
+  const d = mainData(record, LABEL);
   switch (info & XLOG_BRIN_OPMASK) {
     case XLOG_BRIN_CREATE_INDEX: {
       const o = L.xl_brin_createidx!;

@@ -8,7 +8,17 @@
 import { RM_BTREE_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { arrayDesc, blockData, fullXidText, mainData, offsetsByMajor, offsetsFor, type RecordPart, requireBlockData } from './am-util.js';
+import {
+  arrayDesc,
+  blockData,
+  fullXidText,
+  mainData,
+  offsetsByMajor,
+  offsetsFor,
+  type RecordLabel,
+  type RecordPart,
+  requireBlockData,
+} from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_BTREE_INSERT_LEAF = 0x00;
@@ -166,6 +176,7 @@ const IDENTIFY: Readonly<Record<number, string>> = {
   [XLOG_BTREE_REUSE_PAGE]: 'REUSE_PAGE',
   [XLOG_BTREE_META_CLEANUP]: 'META_CLEANUP',
 };
+const LABEL: RecordLabel = { rmgr: 'Btree', names: IDENTIFY };
 
 const INSERT_KINDS: Readonly<Record<number, BtreeInsert['kind']>> = {
   [XLOG_BTREE_INSERT_LEAF]: 'insert_leaf',
@@ -205,7 +216,7 @@ function decodeMetadata(p: RecordPart, profile: PgVersionProfile, base: number):
 export function decodeBtreeRecord(record: DecodedRecord, profile: PgVersionProfile): BtreeBody {
   const info = record.info & 0xf0;
   const L = offsetsFor(profile, btreeOffsets);
-  const what = `Btree ${IDENTIFY[info] ?? 'UNKNOWN'}`;
+  const what = LABEL;
   const d = mainData(record, what);
   switch (info) {
     case XLOG_BTREE_INSERT_LEAF:

@@ -8,8 +8,10 @@
  */
 import { RM_GENERIC_ID } from '../constants.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { RecordPart } from './am-util.js';
+import { type RecordLabel, RecordPart } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
+
+const LABEL: RecordLabel = { rmgr: 'Generic', names: Object.fromEntries(Array.from({ length: 16 }, (_, i) => [i << 4, 'Generic'])) };
 
 export interface GenericFragment {
   offset: number;
@@ -46,15 +48,15 @@ export function decodeGenericRecord(record: DecodedRecord): GenericBody {
   for (const b of record.blocks) {
     blocks.push({
       blockId: b.id,
-      fragments: b.hasData ? decodeFragments(new RecordPart(record, b.data, `Generic block ${b.id} data`)) : null,
+      fragments: b.hasData ? decodeFragments(new RecordPart(record, b.data, LABEL, b.id)) : null,
     });
   }
-  return { kind: 'generic', blocks, mainFragments: decodeFragments(new RecordPart(record, record.mainData, 'Generic main data')) };
+  return { kind: 'generic', blocks, mainFragments: decodeFragments(new RecordPart(record, record.mainData, LABEL)) };
 }
 
 /** generic_desc: "offset %u, length %u" per main-data fragment, joined by "; ". */
 function describeGeneric(record: DecodedRecord): string {
-  const p = new RecordPart(record, record.mainData, 'Generic main data');
+  const p = new RecordPart(record, record.mainData, LABEL);
   let s = '';
   let at = 0;
   while (at < p.length) {

@@ -9,7 +9,17 @@
 import { RM_GIN_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { blockImageApply, hasBlockImage, mainData, offsetsByMajor, offsetsFor, type RecordPart, requireBlockData, tf } from './am-util.js';
+import {
+  blockImageApply,
+  hasBlockImage,
+  mainData,
+  offsetsByMajor,
+  offsetsFor,
+  type RecordLabel,
+  type RecordPart,
+  requireBlockData,
+  tf,
+} from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_GIN_CREATE_PTREE = 0x10;
@@ -150,6 +160,7 @@ const IDENTIFY: Readonly<Record<number, string>> = {
   [XLOG_GIN_INSERT_LISTPAGE]: 'INSERT_LISTPAGE',
   [XLOG_GIN_DELETE_LISTPAGE]: 'DELETE_LISTPAGE',
 };
+const LABEL: RecordLabel = { rmgr: 'Gin', names: IDENTIFY };
 
 /** BlockIdData (bi_hi, bi_lo) as a BlockNumber. */
 function blockId(p: RecordPart, off: number): number {
@@ -203,7 +214,7 @@ function decodeMeta(p: RecordPart, base: number, profile: PgVersionProfile): Gin
 export function decodeGinRecord(record: DecodedRecord, profile: PgVersionProfile): GinBody {
   const info = record.info & 0xf0;
   const L = offsetsFor(profile, ginOffsets);
-  const what = `Gin ${IDENTIFY[info] ?? 'UNKNOWN'}`;
+  const what = LABEL;
   const d = mainData(record, what);
   switch (info) {
     case XLOG_GIN_CREATE_PTREE:

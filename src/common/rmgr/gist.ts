@@ -7,7 +7,7 @@
 import { RM_GIST_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { blockData, fullXidText, mainData, offsetsByMajor, offsetsFor } from './am-util.js';
+import { blockData, fullXidText, mainData, offsetsByMajor, offsetsFor, type RecordLabel } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_GIST_PAGE_UPDATE = 0x00;
@@ -74,11 +74,12 @@ const IDENTIFY: Readonly<Record<number, string>> = {
   [XLOG_GIST_PAGE_DELETE]: 'PAGE_DELETE',
   [XLOG_GIST_ASSIGN_LSN]: 'ASSIGN_LSN',
 };
+const LABEL: RecordLabel = { rmgr: 'Gist', names: IDENTIFY };
 
 export function decodeGistRecord(record: DecodedRecord, profile: PgVersionProfile): GistBody {
   const info = record.info & 0xf0;
   const L = offsetsFor(profile, gistOffsets);
-  const what = `Gist ${IDENTIFY[info] ?? 'UNKNOWN'}`;
+  const what = LABEL;
   const d = mainData(record, what);
   switch (info) {
     case XLOG_GIST_PAGE_UPDATE: {

@@ -9,7 +9,7 @@
 import { RM_HASH_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { formatG, mainData, offsetsByMajor, offsetsFor, tf } from './am-util.js';
+import { formatG, mainData, offsetsByMajor, offsetsFor, type RecordLabel, tf } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_HASH_INIT_META_PAGE = 0x00;
@@ -96,11 +96,12 @@ const IDENTIFY: Readonly<Record<number, string>> = {
   [XLOG_HASH_UPDATE_META_PAGE]: 'UPDATE_META_PAGE',
   [XLOG_HASH_VACUUM_ONE_PAGE]: 'VACUUM_ONE_PAGE',
 };
+const LABEL: RecordLabel = { rmgr: 'Hash', names: IDENTIFY };
 
 export function decodeHashRecord(record: DecodedRecord, profile: PgVersionProfile): HashBody {
   const info = record.info & 0xf0;
   const L = offsetsFor(profile, hashOffsets);
-  const d = mainData(record, `Hash ${IDENTIFY[info] ?? 'UNKNOWN'}`);
+  const d = mainData(record, LABEL);
   switch (info) {
     case XLOG_HASH_INIT_META_PAGE: {
       const o = L.xl_hash_init_meta_page!;

@@ -7,7 +7,7 @@
 import { RM_HEAP_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { arrayDesc, hex2, mainData, offsetsByMajor, offsetsFor } from './am-util.js';
+import { arrayDesc, hex2, mainData, offsetsByMajor, offsetsFor, type RecordLabel } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_HEAP_INSERT = 0x00;
@@ -105,13 +105,14 @@ const IDENTIFY: Readonly<Record<number, string>> = {
   [XLOG_HEAP_LOCK]: 'LOCK',
   [XLOG_HEAP_INPLACE]: 'INPLACE',
 };
+const LABEL: RecordLabel = { rmgr: 'Heap', names: IDENTIFY };
 
 export function decodeHeapRecord(record: DecodedRecord, profile: PgVersionProfile): HeapBody {
   const info = record.info & 0xf0;
   const op = info & XLOG_HEAP_OPMASK;
   const init = (info & XLOG_HEAP_INIT_PAGE) !== 0;
   const L = offsetsFor(profile, heapOffsets);
-  const d = mainData(record, `Heap ${IDENTIFY[info] ?? 'UNKNOWN'}`);
+  const d = mainData(record, LABEL);
   switch (op) {
     case XLOG_HEAP_INSERT: {
       const o = L.xl_heap_insert!;

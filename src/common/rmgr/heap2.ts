@@ -8,7 +8,18 @@
 import { RM_HEAP2_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { arrayDesc, badRecord, blockData, hasBlockData, hex2, mainData, offsetsByMajor, offsetsFor, type RecordPart } from './am-util.js';
+import {
+  arrayDesc,
+  badRecord,
+  blockData,
+  hasBlockData,
+  hex2,
+  mainData,
+  offsetsByMajor,
+  offsetsFor,
+  type RecordLabel,
+  type RecordPart,
+} from './am-util.js';
 import { infobitsClassic, infobitsKeyed, XLOG_HEAP_INIT_PAGE, XLOG_HEAP_OPMASK } from './heap.js';
 import type { RmgrDescriptor } from './types.js';
 
@@ -164,8 +175,9 @@ const IDENTIFY: Readonly<Record<number, string>> = {
   [XLOG_HEAP2_NEW_CID]: 'NEW_CID',
   [XLOG_HEAP2_REWRITE]: 'REWRITE',
 };
+const LABEL: RecordLabel = { rmgr: 'Heap2', names: IDENTIFY };
 
-function decodePrune(record: DecodedRecord, profile: PgVersionProfile, d: RecordPart, what: string): HeapPrune {
+function decodePrune(record: DecodedRecord, profile: PgVersionProfile, d: RecordPart, what: RecordLabel): HeapPrune {
   const o = offsetsFor(profile, heap2Offsets).xl_heap_prune!;
   const nredirected = d.u16(o.nredirected!);
   const ndead = d.u16(o.ndead!);
@@ -198,7 +210,7 @@ function decodePrune(record: DecodedRecord, profile: PgVersionProfile, d: Record
   return body;
 }
 
-function decodeFreeze(record: DecodedRecord, profile: PgVersionProfile, d: RecordPart, what: string): HeapFreezePage {
+function decodeFreeze(record: DecodedRecord, profile: PgVersionProfile, d: RecordPart, what: RecordLabel): HeapFreezePage {
   const L = offsetsFor(profile, heap2Offsets);
   const o = L.xl_heap_freeze_page!;
   const bd = blockData(record, 0, what);
@@ -257,7 +269,7 @@ function decodeFreeze(record: DecodedRecord, profile: PgVersionProfile, d: Recor
 export function decodeHeap2Record(record: DecodedRecord, profile: PgVersionProfile): Heap2Body {
   const info = record.info & 0xf0;
   const L = offsetsFor(profile, heap2Offsets);
-  const what = `Heap2 ${IDENTIFY[info] ?? 'UNKNOWN'}`;
+  const what = LABEL;
   const d = mainData(record, what);
   switch (info & XLOG_HEAP_OPMASK) {
     case XLOG_HEAP2_REWRITE: {

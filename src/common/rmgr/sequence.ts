@@ -7,7 +7,7 @@
 import { RM_SEQ_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { mainData, offsetsByMajor, offsetsFor } from './am-util.js';
+import { mainData, offsetsByMajor, offsetsFor, type RecordLabel } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_SEQ_LOG = 0x00;
@@ -38,11 +38,13 @@ export type SequenceBody =
     }
   | { kind: 'unknown'; info: number };
 
+const LABEL: RecordLabel = { rmgr: 'Sequence', names: { [XLOG_SEQ_LOG]: 'LOG' } };
+
 export function decodeSequenceRecord(record: DecodedRecord, profile: PgVersionProfile): SequenceBody {
   const info = record.info & 0xf0;
   if (info !== XLOG_SEQ_LOG) return { kind: 'unknown', info };
   const L = offsetsFor(profile, sequenceOffsets);
-  const d = mainData(record, 'Sequence LOG');
+  const d = mainData(record, LABEL);
   const loc = L.xl_seq_rec!.locator ?? L.xl_seq_rec!.node!;
   const data = SIZE_OF_XL_SEQ_REC + d.u8(SIZE_OF_XL_SEQ_REC + L.HeapTupleHeaderData!.t_hoff!);
   const o = L.FormData_pg_sequence_data!;

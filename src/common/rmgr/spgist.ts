@@ -8,7 +8,7 @@
 import { RM_SPGIST_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { mainData, offsetsByMajor, offsetsFor, type RecordPart } from './am-util.js';
+import { mainData, offsetsByMajor, offsetsFor, type RecordLabel, type RecordPart } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_SPGIST_ADD_LEAF = 0x10;
@@ -126,11 +126,12 @@ const IDENTIFY: Readonly<Record<number, string>> = {
   [XLOG_SPGIST_VACUUM_ROOT]: 'VACUUM_ROOT',
   [XLOG_SPGIST_VACUUM_REDIRECT]: 'VACUUM_REDIRECT',
 };
+const LABEL: RecordLabel = { rmgr: 'SPGist', names: IDENTIFY };
 
 export function decodeSpgistRecord(record: DecodedRecord, profile: PgVersionProfile): SpgistBody {
   const info = record.info & 0xf0;
   const L = offsetsFor(profile, spgistOffsets);
-  const d = mainData(record, `SPGist ${IDENTIFY[info] ?? 'UNKNOWN'}`);
+  const d = mainData(record, LABEL);
   const st = L.spgxlogState!;
   const state = (p: RecordPart, at: number): SpgState => ({ myXid: p.u32(at + st.myXid!), isBuild: p.bool(at + st.isBuild!) });
   switch (info) {
