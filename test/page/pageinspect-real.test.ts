@@ -17,8 +17,14 @@ import {
   brinPageType,
   brinRevmapData,
   decodeHashOpaque,
+  ginLeafpageItems,
+  ginMetapageInfo,
   ginPageOpaqueInfo,
+  gistPageItemsBytea,
   gistPageOpaqueInfo,
+  hashMetapageInfo,
+  hashPageItems,
+  hashPageStats,
 } from '../../src/common/page/index-am.js';
 import { inspectPage } from '../../src/common/page/inspect.js';
 import { decodePageHeader, pageHeaderColumns } from '../../src/common/page/page.js';
@@ -40,6 +46,7 @@ function normalise(row: Record<string, unknown>, numeric: readonly string[] = []
   for (const [k, v] of Object.entries(row)) {
     let value = v;
     if (typeof v === 'string' && v.startsWith('\\x')) value = v.slice(2);
+    if (Buffer.isBuffer(v)) value = v.toString('hex');
     // int8/xid columns arrive as strings from node-postgres; text columns (data, lsn) keep theirs
     if (typeof v === 'string' && (numeric.includes(k) || (k !== 'data' && /^-?\d+$/.test(v)))) value = Number(v);
     out[camel(k)] = value;
@@ -58,7 +65,7 @@ const SETUP = [
   'CREATE INDEX t_heap_hash ON t_heap USING hash (id)',
   'CREATE INDEX t_heap_brin ON t_heap USING brin (id) WITH (pages_per_range = 4)',
   'CREATE TABLE t_gin (a int[])',
-  'INSERT INTO t_gin SELECT ARRAY[g % 50, g % 7, g] FROM generate_series(1, 5000) g',
+  'INSERT INTO t_gin SELECT ARRAY[g % 50, g % 7, g] FROM generate_series(1, 20000) g',
   'CREATE INDEX t_gin_idx ON t_gin USING gin (a)',
   'CREATE TABLE t_geo (p point)',
   'INSERT INTO t_geo SELECT point(g % 100, g / 100) FROM generate_series(1, 5000) g',
@@ -279,6 +286,7 @@ describe.each([14, 15, 16] as const)('pages of PostgreSQL %i', (major) => {
       ['t_geo_spgist', 'spgist'],
       ['t_heap_brin', 'brin'],
     ];
+    const seen = new Set<string>();
     for (const [rel, kind] of cases) {
       const { pages } = await relationPages(rel);
       for (let blk = 0; blk < pages.length; blk++) {
@@ -290,16 +298,51 @@ describe.each([14, 15, 16] as const)('pages of PostgreSQL %i', (major) => {
         const buf = Buffer.from(page);
         if (kind === 'hash') {
           const [r] = await server.query<{ t: string }>('SELECT hash_page_type($1) AS t', [buf]);
-          expect(decodeHashOpaque(page, h).pageType).toBe(r!.t);
+          const type = decodeHashOpaque(page, h).pageType;
+          expect(type).toBe(r!.t);
+          seen.add(`hash:${type}`);
+          if (type === 'bucket' || type === 'overflow') {
+            const [st] = await server.query<Record<string, unknown>>('SELECT * FROM hash_page_stats($1)', [buf]);
+            expect(hashPageStats(page, h, blk)).toEqual(normalise(st!));
+            const items = await server.query<Record<string, unknown>>('SELECT itemoffset, ctid::text, data FROM hash_page_items($1)', [
+              buf,
+            ]);
+            expect(hashPageItems(page, h, blk)).toEqual(items.map((x) => normalise(x, ['data'])));
+          } else if (type === 'metapage') {
+            const [mi] = await server.query<Record<string, unknown>>('SELECT * FROM hash_metapage_info($1)', [buf]);
+            const expected = normalise(mi!);
+            expected.spares = (mi!.spares as string[]).map(Number);
+            expected.mapp = (mi!.mapp as string[]).map(Number);
+            expect(hashMetapageInfo(page, h, blk)).toEqual(expected);
+          }
         } else if (kind === 'gin') {
           const [r] = await server.query<Record<string, unknown>>('SELECT * FROM gin_page_opaque_info($1)', [buf]);
-          expect(ginPageOpaqueInfo(page, h)).toEqual(normalise(r!));
+          const info = ginPageOpaqueInfo(page, h);
+          expect(info).toEqual(normalise(r!));
+          if (info.flags.includes('meta')) {
+            const [mi] = await server.query<Record<string, unknown>>('SELECT * FROM gin_metapage_info($1)', [buf]);
+            expect(ginMetapageInfo(page, h, blk)).toEqual(normalise(mi!));
+            seen.add('gin:meta');
+          } else if (info.flags.includes('data') && info.flags.includes('leaf') && info.flags.includes('compressed')) {
+            const items = await server.query<Record<string, unknown>>(
+              'SELECT first_tid::text, nbytes, tids::text[] FROM gin_leafpage_items($1)',
+              [buf],
+            );
+            expect(ginLeafpageItems(page, h, blk)).toEqual(items.map((x) => normalise(x)));
+            seen.add('gin:leaf');
+          }
         } else if (kind === 'gist') {
           const [r] = await server.query<Record<string, unknown>>(
             'SELECT lsn::text, nsn::text, rightlink, flags FROM gist_page_opaque_info($1)',
             [buf],
           );
           expect(gistPageOpaqueInfo(page, h)).toEqual(normalise(r!));
+          const items = await server.query<Record<string, unknown>>(
+            'SELECT itemoffset, ctid::text, itemlen, dead, key_data FROM gist_page_items_bytea($1)',
+            [buf],
+          );
+          expect(gistPageItemsBytea(page, h, blk)).toEqual(items.map((x) => normalise(x)));
+          seen.add('gist:items');
         } else if (kind === 'brin') {
           const [r] = await server.query<{ t: string }>('SELECT brin_page_type($1) AS t', [buf]);
           expect(brinPageType(page)).toBe(r!.t);
@@ -314,6 +357,7 @@ describe.each([14, 15, 16] as const)('pages of PostgreSQL %i', (major) => {
         }
       }
     }
+    expect([...seen].sort()).toEqual(['gin:leaf', 'gin:meta', 'gist:items', 'hash:bitmap', 'hash:bucket', 'hash:metapage']);
   });
 
   it('pgffi pageinspect --json: one object per block, same items as pageinspect', async () => {

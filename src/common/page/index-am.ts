@@ -11,9 +11,9 @@
  *   BRIN  (access/brin_page.h) BrinSpecialSpace { vector[]: ..., flags u16, type u16 }
  *                              type 0xF091 meta, 0xF092 revmap, 0xF093 regular
  */
+import { PgFormatError } from '../core/errors.js';
 import { formatLsn, lsnFromHalves } from '../core/lsn.js';
-import type { PageHeader } from './page.js';
-import { readU16, readU32 } from './page.js';
+import { decodeItemIds, formatItemPointer, type ItemId, type PageHeader, pageFreeSpace, readU16, readU32, toHex } from './page.js';
 
 /** Field offsets inside each special space / metapage (checked against the generated layouts in test/page). */
 export const HashPageOpaqueOffsets = {
@@ -196,4 +196,293 @@ export function brinRevmapData(page: Uint8Array): string[] {
     out[i] = `(${((readU16(page, off) << 16) | readU16(page, off + 2)) >>> 0},${readU16(page, off + 4)})`;
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Items and metapages (contrib/pageinspect/hashfuncs.c, ginfuncs.c, gistfuncs.c)
+
+/** Offsets in HashMetaPageData (at PageGetContents). */
+export const HashMetaPageOffsets = {
+  hashm_magic: 0,
+  hashm_version: 4,
+  hashm_ntuples: 8,
+  hashm_ffactor: 16,
+  hashm_bsize: 18,
+  hashm_bmsize: 20,
+  hashm_bmshift: 22,
+  hashm_maxbucket: 24,
+  hashm_highmask: 28,
+  hashm_lowmask: 32,
+  hashm_ovflpoint: 36,
+  hashm_firstfree: 40,
+  hashm_nmaps: 44,
+  hashm_procid: 48,
+  hashm_spares: 52,
+  hashm_mapp: 444,
+} as const;
+export const HASH_MAX_SPLITPOINTS = 98;
+export const HASH_MAX_BITMAPS = 1024;
+
+/** Offsets in GinMetaPageData (at PageGetContents). */
+export const GinMetaPageOffsets = {
+  head: 0,
+  tail: 4,
+  tailFreeSize: 8,
+  nPendingPages: 12,
+  nPendingHeapTuples: 16,
+  nTotalPages: 24,
+  nEntryPages: 28,
+  nDataPages: 32,
+  nEntries: 40,
+  ginVersion: 48,
+} as const;
+
+const GIN_DATA = 0x01;
+const GIN_LEAF = 0x02;
+const GIN_META = 0x08;
+const GIN_COMPRESSED = 0x80;
+const LP_DEAD = 3;
+
+function failPage(message: string, block: number | undefined, offset: number): PgFormatError {
+  return new PgFormatError('BAD_PAGE', block === undefined ? message : `${message} (block ${block})`, {
+    offset,
+    ...(block === undefined ? {} : { block }),
+  });
+}
+
+function lineItems(page: Uint8Array, h: PageHeader, block: number | undefined): ItemId[] {
+  return decodeItemIds(page, h, block);
+}
+
+/** The bytes of an index tuple at a line pointer, after checking its size (IndexTupleSize). */
+function indexTupleSize(page: Uint8Array, id: ItemId, block: number | undefined): number {
+  if (id.lp_len < 8)
+    throw failPage(`invalid index tuple at offset number ${id.lp}: lp_len=${id.lp_len}, expected at least 8`, block, id.lp_off);
+  const size = readU16(page, id.lp_off + 6) & 0x1fff;
+  if (size < 8 || size > id.lp_len) {
+    throw failPage(
+      `invalid index tuple at offset number ${id.lp}: tuple size ${size}, expected between 8 and lp_len=${id.lp_len}`,
+      block,
+      id.lp_off,
+    );
+  }
+  return size;
+}
+
+/** hash_page_stats()'s columns (bucket and overflow pages). */
+export interface HashPageStats {
+  liveItems: number;
+  deadItems: number;
+  pageSize: number;
+  freeSize: number;
+  hashoPrevblkno: number;
+  hashoNextblkno: number;
+  hashoBucket: number;
+  hashoFlag: number;
+  hashoPageId: number;
+}
+
+export function hashPageStats(page: Uint8Array, h: PageHeader, block?: number): HashPageStats {
+  const o = decodeHashOpaque(page, h);
+  if (o.pageType !== 'bucket' && o.pageType !== 'overflow')
+    throw failPage('page is not a hash bucket or overflow page', block, h.pd_special + 12);
+  let live = 0;
+  let dead = 0;
+  for (const id of lineItems(page, h, block)) {
+    if (id.lp_flags === LP_DEAD) dead++;
+    else live++;
+  }
+  return {
+    liveItems: live,
+    deadItems: dead,
+    pageSize: h.pd_pagesize_version & 0xff00,
+    freeSize: pageFreeSpace(h),
+    hashoPrevblkno: o.hashoPrevblkno,
+    hashoNextblkno: o.hashoNextblkno,
+    hashoBucket: o.hashoBucket,
+    hashoFlag: o.hashoFlag,
+    hashoPageId: o.hashoPageId,
+  };
+}
+
+/** hash_page_items()'s columns: the stored hash code of each index tuple. */
+export interface HashPageItem {
+  itemoffset: number;
+  ctid: string;
+  data: number;
+}
+
+export function hashPageItems(page: Uint8Array, h: PageHeader, block?: number): HashPageItem[] {
+  const o = decodeHashOpaque(page, h);
+  if (o.pageType !== 'bucket' && o.pageType !== 'overflow')
+    throw failPage('page is not a hash bucket or overflow page', block, h.pd_special + 12);
+  return lineItems(page, h, block).map((id) => {
+    const size = indexTupleSize(page, id, block);
+    const dataOff = readU16(page, id.lp_off + 6) & 0x8000 ? 16 : 8;
+    if (dataOff + 4 > size) throw failPage(`invalid hash index tuple at offset number ${id.lp}: tuple size ${size}`, block, id.lp_off);
+    return { itemoffset: id.lp, ctid: formatItemPointer(page, id.lp_off), data: readU32(page, id.lp_off + dataOff) };
+  });
+}
+
+/** hash_metapage_info()'s columns. */
+export interface HashMetapageInfo {
+  magic: number;
+  version: number;
+  ntuples: number;
+  ffactor: number;
+  bsize: number;
+  bmsize: number;
+  bmshift: number;
+  maxbucket: number;
+  highmask: number;
+  lowmask: number;
+  ovflpoint: number;
+  firstfree: number;
+  nmaps: number;
+  procid: number;
+  spares: number[];
+  mapp: number[];
+}
+
+export function hashMetapageInfo(page: Uint8Array, h: PageHeader, block?: number): HashMetapageInfo {
+  if (decodeHashOpaque(page, h).pageType !== 'metapage') throw failPage('page is not a hash meta page', block, h.pd_special + 12);
+  const m = CONTENTS;
+  const M = HashMetaPageOffsets;
+  const dv = new DataView(page.buffer, page.byteOffset, page.byteLength);
+  const spares: number[] = new Array(HASH_MAX_SPLITPOINTS);
+  for (let i = 0; i < HASH_MAX_SPLITPOINTS; i++) spares[i] = readU32(page, m + M.hashm_spares + i * 4);
+  const mapp: number[] = new Array(HASH_MAX_BITMAPS);
+  for (let i = 0; i < HASH_MAX_BITMAPS; i++) mapp[i] = readU32(page, m + M.hashm_mapp + i * 4);
+  return {
+    magic: readU32(page, m + M.hashm_magic),
+    version: readU32(page, m + M.hashm_version),
+    ntuples: dv.getFloat64(m + M.hashm_ntuples, true),
+    ffactor: readU16(page, m + M.hashm_ffactor),
+    bsize: readU16(page, m + M.hashm_bsize),
+    bmsize: readU16(page, m + M.hashm_bmsize),
+    bmshift: readU16(page, m + M.hashm_bmshift),
+    maxbucket: readU32(page, m + M.hashm_maxbucket),
+    highmask: readU32(page, m + M.hashm_highmask),
+    lowmask: readU32(page, m + M.hashm_lowmask),
+    ovflpoint: readU32(page, m + M.hashm_ovflpoint),
+    firstfree: readU32(page, m + M.hashm_firstfree),
+    nmaps: readU32(page, m + M.hashm_nmaps),
+    procid: readU32(page, m + M.hashm_procid),
+    spares,
+    mapp,
+  };
+}
+
+/** gin_metapage_info()'s columns. */
+export interface GinMetapageInfo {
+  pendingHead: number;
+  pendingTail: number;
+  tailFreeSize: number;
+  nPendingPages: number;
+  nPendingTuples: number;
+  nTotalPages: number;
+  nEntryPages: number;
+  nDataPages: number;
+  nEntries: number;
+  version: number;
+}
+
+export function ginMetapageInfo(page: Uint8Array, h: PageHeader, block?: number): GinMetapageInfo {
+  if (!(readU16(page, h.pd_special + GinPageOpaqueOffsets.flags) & GIN_META))
+    throw failPage('input page is not a GIN metapage', block, h.pd_special + 6);
+  const m = CONTENTS;
+  const M = GinMetaPageOffsets;
+  const dv = new DataView(page.buffer, page.byteOffset, page.byteLength);
+  return {
+    pendingHead: readU32(page, m + M.head),
+    pendingTail: readU32(page, m + M.tail),
+    tailFreeSize: readU32(page, m + M.tailFreeSize),
+    nPendingPages: readU32(page, m + M.nPendingPages),
+    nPendingTuples: Number(dv.getBigInt64(m + M.nPendingHeapTuples, true)),
+    nTotalPages: readU32(page, m + M.nTotalPages),
+    nEntryPages: readU32(page, m + M.nEntryPages),
+    nDataPages: readU32(page, m + M.nDataPages),
+    nEntries: Number(dv.getBigInt64(m + M.nEntries, true)),
+    version: dv.getInt32(m + M.ginVersion, true),
+  };
+}
+
+/** gin_leafpage_items()'s columns: one row per compressed posting list segment. */
+export interface GinLeafpageItem {
+  firstTid: string;
+  nbytes: number;
+  tids: string[];
+}
+
+/**
+ * Compressed posting lists of a GIN data leaf page (access/ginpostinglist.c): each segment is
+ * GinPostingList { first ItemPointerData, nbytes u16, varbyte deltas } padded to SHORTALIGN;
+ * TIDs are uint64 (block << 11 | offset), deltas 7 bits per byte, high bit = continuation.
+ */
+export function ginLeafpageItems(page: Uint8Array, h: PageHeader, block?: number): GinLeafpageItem[] {
+  const flags = readU16(page, h.pd_special + GinPageOpaqueOffsets.flags);
+  if ((flags & (GIN_DATA | GIN_LEAF | GIN_COMPRESSED)) !== (GIN_DATA | GIN_LEAF | GIN_COMPRESSED)) {
+    throw failPage('input page is not a compressed GIN data leaf page', block, h.pd_special + 6);
+  }
+  const start = CONTENTS + 8;
+  const end = h.pd_lower;
+  if (end < start || end > h.pd_special) throw failPage(`invalid GIN leaf page: pd_lower=${h.pd_lower}`, block, 12);
+  const items: GinLeafpageItem[] = [];
+  let p = start;
+  while (p < end) {
+    if (p + 8 > end) throw failPage(`truncated GIN posting list at offset ${p}`, block, p);
+    const nbytes = readU16(page, p + 6);
+    const dataEnd = p + 8 + nbytes;
+    if (dataEnd > end) throw failPage(`GIN posting list at offset ${p} with ${nbytes} bytes extends past pd_lower=${end}`, block, p);
+    const blk = ((readU16(page, p) << 16) | readU16(page, p + 2)) >>> 0;
+    const off = readU16(page, p + 4);
+    const tids = [`(${blk},${off})`];
+    let val = BigInt(blk) * 2048n + BigInt(off);
+    let q = p + 8;
+    while (q < dataEnd) {
+      let delta = 0n;
+      let shift = 0n;
+      for (let k = 0; ; k++) {
+        if (q >= dataEnd) throw failPage(`truncated varbyte item in GIN posting list at offset ${p}`, block, q);
+        const b = page[q++]!;
+        if (k === 6) {
+          delta |= BigInt(b) << shift;
+          break;
+        }
+        delta |= BigInt(b & 0x7f) << shift;
+        shift += 7n;
+        if (!(b & 0x80)) break;
+      }
+      val += delta;
+      tids.push(`(${val >> 11n},${val & 2047n})`);
+    }
+    items.push({ firstTid: tids[0]!, nbytes, tids });
+    p += 8 + ((nbytes + 1) & ~1);
+  }
+  return items;
+}
+
+/** gist_page_items_bytea()'s columns: key_data is the whole index tuple, as lowercase hex. */
+export interface GistPageItem {
+  itemoffset: number;
+  ctid: string;
+  itemlen: number;
+  dead: boolean;
+  keyData: string;
+}
+
+export function gistPageItemsBytea(page: Uint8Array, h: PageHeader, block?: number): GistPageItem[] {
+  if (page.byteLength - h.pd_special !== 16 || readU16(page, page.byteLength - 2) !== GIST_PAGE_ID) {
+    throw failPage('input page is not a valid GiST page', block, h.pd_special);
+  }
+  return lineItems(page, h, block).map((id) => {
+    const size = indexTupleSize(page, id, block);
+    return {
+      itemoffset: id.lp,
+      ctid: formatItemPointer(page, id.lp_off),
+      itemlen: size,
+      dead: id.lp_flags === LP_DEAD,
+      keyData: toHex(page.subarray(id.lp_off, id.lp_off + size)),
+    };
+  });
 }

@@ -18,9 +18,18 @@ import {
   decodeHashOpaque,
   decodeSpGistOpaque,
   GIST_PAGE_ID,
+  type GinLeafpageItem,
+  type GistPageItem,
+  ginLeafpageItems,
+  ginMetapageInfo,
   ginPageOpaqueInfo,
+  gistPageItemsBytea,
   gistPageOpaqueInfo,
   HASHO_PAGE_ID,
+  type HashPageItem,
+  hashMetapageInfo,
+  hashPageItems,
+  hashPageStats,
   SPGIST_PAGE_ID,
 } from './index-am.js';
 import { checkPageHeader, decodePageHeader, type PageHeader, type PageHeaderColumns, pageHeaderColumns, readU16 } from './page.js';
@@ -57,7 +66,7 @@ export interface PageReport {
   header: PageHeaderColumns;
   /** page_checksum(page, block); null for a new page. */
   pageChecksum: number | null;
-  items?: HeapPageItem[] | BtPageItem[] | VmBits[] | string[];
+  items?: HeapPageItem[] | BtPageItem[] | HashPageItem[] | GinLeafpageItem[] | GistPageItem[] | VmBits[] | string[];
   stats?: BtPageStats | Record<string, unknown>;
   meta?: BtMetap | Record<string, unknown>;
   /** fsm_page_contents() text for FSM pages. */
@@ -89,14 +98,27 @@ export function inspectPage(page: Uint8Array, block: number, fork: ForkName = 'm
       break;
     case 'hash': {
       const o = decodeHashOpaque(page, h);
-      report.stats = { ...o };
+      if (o.pageType === 'bucket' || o.pageType === 'overflow') {
+        report.stats = { ...hashPageStats(page, h, block) };
+        report.items = hashPageItems(page, h, block);
+      } else {
+        report.stats = { ...o };
+        if (o.pageType === 'metapage') report.meta = { ...hashMetapageInfo(page, h, block) };
+      }
       break;
     }
-    case 'gin':
-      report.stats = { ...ginPageOpaqueInfo(page, h) };
+    case 'gin': {
+      const info = ginPageOpaqueInfo(page, h);
+      report.stats = { ...info };
+      if (info.flags.includes('meta')) report.meta = { ...ginMetapageInfo(page, h, block) };
+      else if (info.flags.includes('data') && info.flags.includes('leaf') && info.flags.includes('compressed')) {
+        report.items = ginLeafpageItems(page, h, block);
+      }
       break;
+    }
     case 'gist':
       report.stats = { ...gistPageOpaqueInfo(page, h) };
+      report.items = gistPageItemsBytea(page, h, block);
       break;
     case 'spgist':
       report.stats = { ...decodeSpGistOpaque(page, h) };

@@ -137,8 +137,10 @@ function blockText(block: number | undefined): string {
 }
 
 /**
- * PageHeaderIsValid() (bufpage.c PageIsVerified) plus the page size: throws PgFormatError
- * 'BAD_PAGE' naming the block and the field's offset. A new page must be all zeros.
+ * PageHeaderIsValid() (bufpage.c PageIsVerified) plus the page size and layout version: throws
+ * PgFormatError 'BAD_PAGE' naming the block and the field's offset. A new page must be all
+ * zeros. pd_lower is not required to end a line pointer array: GIN data pages use it to mark
+ * the end of their posting lists.
  */
 export function checkPageHeader(page: Uint8Array, h: PageHeader, block?: number): void {
   const size = page.byteLength;
@@ -165,13 +167,6 @@ export function checkPageHeader(page: Uint8Array, h: PageHeader, block?: number)
       'BAD_PAGE',
       `invalid ${blockText(block)}: pd_flags=0x${h.pd_flags.toString(16).toUpperCase()}, expected bits within 0x7`,
       where(block, 10),
-    );
-  }
-  if (h.pd_lower < SizeOfPageHeaderData || (h.pd_lower - SizeOfPageHeaderData) % sizeofItemIdData !== 0) {
-    throw new PgFormatError(
-      'BAD_PAGE',
-      `invalid ${blockText(block)}: pd_lower=${h.pd_lower}, expected ${SizeOfPageHeaderData} + a multiple of ${sizeofItemIdData}`,
-      where(block, 12),
     );
   }
   if (h.pd_lower > h.pd_upper) {
