@@ -135,6 +135,7 @@ describe.each([14, 15, 16] as const)('PostgreSQL %i', (major) => {
   it('decodes the settings and the state as the server has them', () => {
     const c = decodeControlFile(live);
     expect(dbStateName(c.state)).toBe('DB_IN_PRODUCTION');
+    expect([c.stateName, c.walLevelName]).toEqual(['DB_IN_PRODUCTION', 'WAL_LEVEL_LOGICAL']);
     expect(walLevelName(c.wal_level)).toBe('WAL_LEVEL_LOGICAL');
     expect(settings.wal_level).toBe('logical');
     expect(String(c.MaxConnections)).toBe(settings.max_connections);

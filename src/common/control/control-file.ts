@@ -191,6 +191,10 @@ export interface ControlFileData {
 }
 
 export interface DecodedControlFile extends ControlFileData {
+  /** The DBState name of `state` ("DB_IN_PRODUCTION", ...), undefined outside the enum. */
+  stateName: DBStateName | undefined;
+  /** The WalLevel name of `wal_level` ("WAL_LEVEL_REPLICA", ...), undefined outside the enum. */
+  walLevelName: WalLevelName | undefined;
   /** CRC-32C of bytes [0, 288) as computed now. */
   computedCrc: number;
   crcOk: boolean;
@@ -331,6 +335,8 @@ export function decodeControlFile(bytes: Uint8Array, profile?: PgVersionProfile)
     data_checksum_version: u32(O.data_checksum_version),
     mock_authentication_nonce: bytes.slice(O.mock_authentication_nonce, O.mock_authentication_nonce + MOCK_AUTH_NONCE_LEN),
     crc,
+    stateName: dbStateName(view.getUint32(O.state, true)),
+    walLevelName: walLevelName(view.getInt32(O.wal_level, true)),
     computedCrc,
     crcOk: crc === computedCrc,
     byteOrderMismatch: pg_control_version % 65536 === 0 && pg_control_version / 65536 !== 0,
