@@ -178,6 +178,38 @@ describe.each([14, 15, 16] as const)('crafted WAL, PostgreSQL %i', (major) => {
     expect(thrown(() => decodeAll(profile, prev)).message).toBe(`record with incorrect prev-link ${hex((SEG + 40) ^ 8)} at ${hex(big)}`);
   });
 
+  it('more header checks: contrecord length, timeline going backwards, system identifier, CRC off', () => {
+    const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
+    b.add(21, 0, 100);
+    const big = b.add(21, 0, 30000);
+    b.add(21, 0, 100);
+    const page = Math.ceil(big / 8192) * 8192;
+    const seg = '000000010000000000000001';
+    const rem = b.bytes.slice();
+    rem[page - SEG + 16] ^= 1; // xlp_rem_len
+    const expectedRem = 30000 + 24 + 5 - (page - big);
+    expect(thrown(() => decodeAll(profile, rem)).message).toBe(
+      `invalid contrecord length ${expectedRem ^ 1} (expected ${expectedRem}) at ${hex(big)}`,
+    );
+    const tli = b.bytes.slice();
+    tli[4] = 3; // the segment's first page says timeline 3, the next one 1
+    const where = major === 16 ? `in WAL segment ${seg}, LSN ${hex(SEG + 8192)}, offset 8192` : `in log segment ${seg}, offset 8192`;
+    expect(thrown(() => decodeAll(profile, tli)).message).toBe(`out-of-sequence timeline ID 1 (after 3) ${where}`);
+    const d = new WalStreamDecoder(profile, { systemIdentifier: 7n });
+    d.push(b.bytes);
+    d.end();
+    expect(thrown(() => d.next()).message).toBe(
+      'WAL file is from different database system: WAL file database system identifier is 42, pg_control database system identifier is 7',
+    );
+    const crc = b.bytes.slice();
+    crc[big - SEG + 20] ^= 1; // xl_crc
+    expect(thrown(() => decodeAll(profile, crc)).code).toBe('CRC_MISMATCH');
+    const lax = new WalStreamDecoder(profile, { verifyCrc: false });
+    lax.push(crc);
+    lax.end();
+    expect([...lax].length).toBe(3);
+  });
+
   it('starting inside a record skips to the next one (XLogFindNextRecord) and says so', () => {
     const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
     b.add(21, 0, 100);
