@@ -219,7 +219,8 @@ export function parseXactCompletion(info: number, d: Uint8Array, profile: PgVers
 }
 
 function maxalign(n: number): number {
-  return (n + 7) & ~7;
+  // Arithmetic, not `& ~7`: counts from the record can make n exceed 32 bits.
+  return Math.ceil(n / 8) * 8;
 }
 
 /** ParsePrepareRecord: xl_xact_prepare is 64 bytes in 14 and 72 from 15 (stats counts). */
