@@ -34,6 +34,11 @@ function decodeAll(profile: PgVersionProfile, bytes: Uint8Array, seed?: number):
   return { records, d };
 }
 
+/** XORs one byte of a crafted copy. */
+function flip(bytes: Uint8Array, at: number, mask: number): void {
+  bytes[at] = (bytes[at] as number) ^ mask;
+}
+
 function thrown(fn: () => unknown): PgFormatError {
   try {
     fn();
@@ -174,7 +179,7 @@ describe.each([14, 15, 16] as const)('crafted WAL, PostgreSQL %i', (major) => {
     rmid[big - SEG + 17] = 99;
     expect(thrown(() => decodeAll(profile, rmid)).message).toBe(`invalid resource manager ID 99 at ${hex(big)}`);
     const prev = b.bytes.slice();
-    prev[big - SEG + 8] ^= 8;
+    flip(prev, big - SEG + 8, 8);
     expect(thrown(() => decodeAll(profile, prev)).message).toBe(`record with incorrect prev-link ${hex((SEG + 40) ^ 8)} at ${hex(big)}`);
   });
 
@@ -186,7 +191,7 @@ describe.each([14, 15, 16] as const)('crafted WAL, PostgreSQL %i', (major) => {
     const page = Math.ceil(big / 8192) * 8192;
     const seg = '000000010000000000000001';
     const rem = b.bytes.slice();
-    rem[page - SEG + 16] ^= 1; // xlp_rem_len
+    flip(rem, page - SEG + 16, 1); // xlp_rem_len
     const expectedRem = 30000 + 24 + 5 - (page - big);
     expect(thrown(() => decodeAll(profile, rem)).message).toBe(
       `invalid contrecord length ${expectedRem ^ 1} (expected ${expectedRem}) at ${hex(big)}`,
@@ -202,7 +207,7 @@ describe.each([14, 15, 16] as const)('crafted WAL, PostgreSQL %i', (major) => {
       'WAL file is from different database system: WAL file database system identifier is 42, pg_control database system identifier is 7',
     );
     const crc = b.bytes.slice();
-    crc[big - SEG + 20] ^= 1; // xl_crc
+    flip(crc, big - SEG + 20, 1); // xl_crc
     expect(thrown(() => decodeAll(profile, crc)).code).toBe('CRC_MISMATCH');
     const lax = new WalStreamDecoder(profile, { verifyCrc: false });
     lax.push(crc);
