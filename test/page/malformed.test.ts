@@ -7,7 +7,7 @@ import { isPgFormatError, type PgFormatError } from '../../src/common/core/error
 import { btPageItems } from '../../src/common/page/btree.js';
 import { heapPageItems } from '../../src/common/page/heap.js';
 import { inspectPage } from '../../src/common/page/inspect.js';
-import { tupleDataSplit } from '../../src/common/page/tuple-data.js';
+import { decodeDatum, tupleDataSplit } from '../../src/common/page/tuple-data.js';
 
 /** An empty standard page (PageInit): lower 24, upper/special = 8192 - special. */
 function emptyPage(special = 0): { page: Uint8Array; dv: DataView } {
@@ -134,6 +134,19 @@ describe('malformed pages', () => {
     expect(caught(() => tupleDataSplit(new Uint8Array(4), [int4], 0, 2, null)).message).toBe(
       'number of attributes in tuple header is greater than number of attributes in tuple descriptor',
     );
+  });
+
+  it('compressed varlenas: corrupt data, impossible raw sizes, unknown methods', () => {
+    // 4-byte header with the compressed bit (0b10), total size 12; va_tcinfo then 4 data bytes
+    const v = new Uint8Array([(12 << 2) | 2, 0, 0, 0, 100, 0, 0, 0, 0xff, 1, 2, 3]);
+    expect(caught(() => decodeDatum(v, 'text')).message).toBe('compressed pglz data is corrupt');
+    v[7] = 0x40; // method 1 = lz4
+    expect(caught(() => decodeDatum(v, 'text')).message).toBe('compressed lz4 data is corrupt');
+    v[7] = 0x80;
+    expect(caught(() => decodeDatum(v, 'text')).message).toBe('invalid compression method id 2');
+    v.set([0xff, 0xff, 0xff, 0x0f], 4);
+    expect(caught(() => decodeDatum(v, 'bytea')).message).toBe('compressed data is corrupted: raw size 268435455 from 4 compressed bytes');
+    expect(caught(() => decodeDatum(new Uint8Array([5, 0, 0]), 'int4')).message).toBe('int4 value: expected 4 bytes, got 3');
   });
 
   it('random corruption of real-looking pages never throws anything but PgFormatError', () => {

@@ -216,6 +216,62 @@ describe.each([14, 15, 16] as const)('pages of PostgreSQL %i', (major) => {
     expect(decodedValues).toBeGreaterThan(5);
   });
 
+  it('decoded values: numeric, interval, time, jsonb, inline-compressed text (pglz, lz4)', async () => {
+    await server.query('CREATE TABLE t_types (id int, n numeric, i interval, tm time, j jsonb, c text, c4 text)');
+    const lz4 = await server.query('ALTER TABLE t_types ALTER COLUMN c4 SET COMPRESSION lz4').then(
+      () => true,
+      () => false,
+    );
+    await server.query(`INSERT INTO t_types SELECT g,
+        CASE g % 5 WHEN 0 THEN (g * 12345.6789)::numeric WHEN 1 THEN -g / 7.0 WHEN 2 THEN 'NaN' WHEN 3 THEN 1e30 * g ELSE 0.000001 * g END,
+        make_interval(years => g % 3 - 1, months => g % 13, days => g % 40 - 20, hours => g % 30, secs => g / 3.0),
+        time '00:00:00' + g * interval '1 second 250 ms',
+        jsonb_build_object('id', g, 'name', 'n' || g, 'tags', jsonb_build_array(g, g * 1.5, null, true, 'x'), 'nested', jsonb_build_object('big', 12345678901234567890::numeric, 'f', false)),
+        repeat(md5(g::text), 60), repeat(md5((g + 1)::text), 60)
+      FROM generate_series(1, 300) g`);
+    await server.checkpoint();
+    const { pages } = await relationPages('t_types');
+    const atts: AttributeDescriptor[] = [
+      { attlen: 4, attalign: 'i', typname: 'int4' },
+      { attlen: -1, attalign: 'i', typname: 'numeric' },
+      { attlen: 16, attalign: 'd', typname: 'interval' },
+      { attlen: 8, attalign: 'd', typname: 'time' },
+      { attlen: -1, attalign: 'i', typname: 'jsonb' },
+      { attlen: -1, attalign: 'i', typname: 'text' },
+      { attlen: -1, attalign: 'i', typname: 'text' },
+    ];
+    const expected = new Map<number, Record<string, string>>();
+    for (const r of await server.query<Record<string, string>>(
+      'SELECT id, n::text AS n, i::text AS i, tm::text AS tm, j::text AS j, c, c4, pg_column_compression(c) AS cc, pg_column_compression(c4) AS cc4 FROM t_types',
+    )) {
+      expected.set(Number(r.id), r);
+    }
+    let checked = 0;
+    const methods = new Set<string>();
+    for (let blk = 0; blk < pages.length; blk++) {
+      for (const item of heapPageItems(pages[blk]!, blk)) {
+        if (item.lpFlags !== 1) continue;
+        const t = heapTupleAt(pages[blk]!, item.lp, blk)!;
+        const v = tupleDataSplit(t.data, atts, t.t_infomask, t.t_infomask2, t.t_bits).map((b, k) =>
+          b === null ? null : decodeDatum(b, atts[k]!.typname!),
+        );
+        const e = expected.get(v[0] as number)!;
+        expect(v[1]).toBe(e.n);
+        expect(v[2]).toBe(e.i);
+        expect(v[3]).toBe(e.tm);
+        // numbers a double cannot hold exactly stay strings in our decoding
+        expect(v[4]).toEqual(JSON.parse(e.j!.replace(/: (\d{16,})/g, ': "$1"')));
+        expect(v[5]).toBe(e.c);
+        expect(v[6]).toBe(e.c4);
+        methods.add(String(e.cc)).add(String(e.cc4));
+        checked++;
+      }
+    }
+    expect(checked).toBe(300);
+    expect(methods.has('pglz')).toBe(true);
+    if (lz4) expect(methods.has('lz4')).toBe(true);
+  });
+
   it('TOAST pointers in heap tuples', async () => {
     const { pages } = await relationPages('t_heap');
     let external = 0;

@@ -10,6 +10,7 @@
 
 import { utf8 } from '../core/byte-reader.js';
 import { PgFormatError } from '../core/errors.js';
+import { lz4DecompressBlock, pglzDecompress } from '../wal/full-page-image.js';
 import { HEAP_HASNULL, HEAP_NATTS_MASK } from './heap.js';
 
 export type AttAlign = 'c' | 's' | 'i' | 'd';
@@ -143,79 +144,303 @@ export function varlenaPayload(v: Uint8Array): Uint8Array | null {
   return null;
 }
 
+export const TOAST_PGLZ_COMPRESSION_ID = 0;
+export const TOAST_LZ4_COMPRESSION_ID = 1;
+
+/**
+ * The payload of an inline varlena, decompressing a compressed one into a new array
+ * (varattrib_4b.va_compressed: va_tcinfo = raw size (30 bits) | method (2 bits), then pglz or
+ * lz4 data, decoded with the WAL reader's decompressors). Null for an external TOAST pointer,
+ * whose value lives in the TOAST relation.
+ */
+export function detoastInlineCopy(v: Uint8Array): Uint8Array | null {
+  const kind = varlenaKind(v);
+  if (kind !== 'compressed') return kind === 'external' ? null : varlenaPayload(v);
+  if (v.length < 8) throw new PgFormatError('BAD_LENGTH', `compressed varlena of ${v.length} bytes, expected at least 8`);
+  const tcinfo = (v[4]! | (v[5]! << 8) | (v[6]! << 16) | (v[7]! << 24)) >>> 0;
+  const rawsize = tcinfo & 0x3fffffff;
+  const method = tcinfo >>> 30;
+  const src = v.subarray(8);
+  // neither pglz nor lz4 expands one input byte to more than 255 output bytes
+  if (rawsize > src.length * 255) {
+    throw new PgFormatError('BAD_LENGTH', `compressed data is corrupted: raw size ${rawsize} from ${src.length} compressed bytes`);
+  }
+  const out = new Uint8Array(rawsize);
+  let ok: boolean;
+  if (method === TOAST_PGLZ_COMPRESSION_ID) ok = pglzDecompress(src, out);
+  else if (method === TOAST_LZ4_COMPRESSION_ID) ok = lz4DecompressBlock(src, out);
+  else throw new PgFormatError('UNSUPPORTED', `invalid compression method id ${method}`);
+  if (!ok) throw new PgFormatError('BAD_IMAGE', `compressed ${method === 0 ? 'pglz' : 'lz4'} data is corrupt`);
+  return out;
+}
+
 const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
+const USECS_PER_SEC = 1000000n;
+const USECS_PER_MINUTE = 60n * USECS_PER_SEC;
+const USECS_PER_HOUR = 60n * USECS_PER_MINUTE;
 
 function hex2(b: number): string {
   return b.toString(16).padStart(2, '0');
 }
 
+function dv(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function need(bytes: Uint8Array, n: number, what: string): void {
+  if (bytes.length < n) throw new PgFormatError('TRUNCATED', `${what} value: expected ${n} bytes, got ${bytes.length}`);
+}
+
 /**
- * Decodes one attribute's bytes for common builtin types. Returns `undefined` for a type it does
- * not know, and for external or compressed varlenas (their value is not in the tuple).
+ * numeric_out() of a numeric's payload (utils/adt/numeric.c): NumericShort (header with sign,
+ * display scale and weight) or NumericLong (sign + dscale, then weight), then base-10000 digits.
+ */
+export function numericText(p: Uint8Array): string {
+  need(p, 2, 'numeric');
+  const d = dv(p);
+  const header = d.getUint16(0, true);
+  let sign: 'pos' | 'neg';
+  let dscale: number;
+  let weight: number;
+  let digitsAt: number;
+  if ((header & 0xc000) === 0xc000) {
+    if (header === 0xc000) return 'NaN';
+    if (header === 0xd000) return 'Infinity';
+    if (header === 0xf000) return '-Infinity';
+    throw new PgFormatError('BAD_HEADER', `invalid numeric special value 0x${header.toString(16)}`);
+  }
+  if ((header & 0xc000) === 0x8000) {
+    sign = header & 0x2000 ? 'neg' : 'pos';
+    dscale = (header & 0x1f80) >> 7;
+    weight = header & 0x0040 ? ~0x3f | (header & 0x3f) : header & 0x3f;
+    digitsAt = 2;
+  } else {
+    need(p, 4, 'numeric');
+    sign = (header & 0xc000) === 0x4000 ? 'neg' : 'pos';
+    dscale = header & 0x3fff;
+    weight = d.getInt16(2, true);
+    digitsAt = 4;
+  }
+  const ndigits = (p.length - digitsAt) >> 1;
+  const digit = (i: number): number => (i >= 0 && i < ndigits ? d.getInt16(digitsAt + i * 2, true) : 0);
+  let s = sign === 'neg' ? '-' : '';
+  if (weight < 0) s += '0';
+  else {
+    for (let i = 0; i <= weight; i++) s += i === 0 ? String(digit(i)) : String(digit(i)).padStart(4, '0');
+  }
+  if (dscale > 0) {
+    let frac = '';
+    for (let i = weight + 1; frac.length < dscale; i++) frac += String(digit(i)).padStart(4, '0');
+    s += `.${frac.slice(0, dscale)}`;
+  }
+  return s;
+}
+
+function pad2(n: bigint): string {
+  return n.toString().padStart(2, '0');
+}
+
+/** Seconds and fraction as AppendSeconds(fillzeros) prints them: "05" or "05.5". */
+function secondsText(us: bigint): string {
+  const sec = us / USECS_PER_SEC;
+  const frac = us % USECS_PER_SEC;
+  if (frac === 0n) return pad2(sec);
+  return `${pad2(sec)}.${frac.toString().padStart(6, '0').replace(/0+$/, '')}`;
+}
+
+/** time_out(): "HH:MM:SS[.ffffff]". */
+export function timeText(us: bigint): string {
+  const h = us / USECS_PER_HOUR;
+  const m = (us % USECS_PER_HOUR) / USECS_PER_MINUTE;
+  return `${pad2(h)}:${pad2(m)}:${secondsText(us % USECS_PER_MINUTE)}`;
+}
+
+/** interval_out() in the default IntervalStyle postgres: "1 year 2 mons 3 days 04:05:06". */
+export function intervalText(time: bigint, day: number, month: number): string {
+  let s = '';
+  let isZero = true;
+  let isBefore = false;
+  const part = (value: number, units: string): void => {
+    if (value === 0) return;
+    s += `${isZero ? '' : ' '}${isBefore && value > 0 ? '+' : ''}${value} ${units}${value !== 1 ? 's' : ''}`;
+    isBefore = value < 0;
+    isZero = false;
+  };
+  part(Math.trunc(month / 12), 'year');
+  part(month % 12, 'mon');
+  part(day, 'day');
+  if (isZero || time !== 0n) {
+    const minus = time < 0n;
+    const t = minus ? -time : time;
+    const hour = t / USECS_PER_HOUR;
+    const min = (t % USECS_PER_HOUR) / USECS_PER_MINUTE;
+    s += `${isZero ? '' : ' '}${minus ? '-' : isBefore ? '+' : ''}${pad2(hour)}:${pad2(min)}:${secondsText(t % USECS_PER_MINUTE)}`;
+  }
+  return s;
+}
+
+const JB_CMASK = 0x0fffffff;
+const JB_FSCALAR = 0x10000000;
+const JB_FOBJECT = 0x20000000;
+const JB_FARRAY = 0x40000000;
+const JENTRY_OFFLENMASK = 0x0fffffff;
+const JENTRY_TYPEMASK = 0x70000000;
+const JENTRY_HAS_OFF = 0x80000000;
+const JENTRY_ISSTRING = 0x00000000;
+const JENTRY_ISNUMERIC = 0x10000000;
+const JENTRY_ISBOOL_FALSE = 0x20000000;
+const JENTRY_ISBOOL_TRUE = 0x30000000;
+const JENTRY_ISNULL = 0x40000000;
+const JENTRY_ISCONTAINER = 0x50000000;
+
+/** True when a decimal has at most 15 significant digits (so a double holds it exactly as written). */
+function exactInDouble(text: string): boolean {
+  if (!/^-?\d+(\.\d+)?$/.test(text)) return false;
+  const digits = text
+    .replace(/^-/, '')
+    .replace(/\.?0+$/, (m) => (m.startsWith('.') || text.includes('.') ? '' : m))
+    .replace('.', '')
+    .replace(/^0+/, '');
+  return digits.length <= 15;
+}
+
+function jsonbContainer(c: Uint8Array, depth: number): unknown {
+  if (depth > 1000) throw new PgFormatError('BAD_LENGTH', 'jsonb nesting too deep');
+  need(c, 4, 'jsonb');
+  const d = dv(c);
+  const header = d.getUint32(0, true);
+  const count = header & JB_CMASK;
+  const isObject = (header & JB_FOBJECT) !== 0;
+  const nentries = isObject ? count * 2 : count;
+  const base = 4 + nentries * 4;
+  if (base > c.length) throw new PgFormatError('TRUNCATED', `jsonb container: ${nentries} entries need ${base} bytes, got ${c.length}`);
+  const values: unknown[] = new Array(nentries);
+  let end = 0;
+  for (let i = 0; i < nentries; i++) {
+    const je = d.getUint32(4 + i * 4, true);
+    const start = end;
+    end = je & JENTRY_HAS_OFF ? je & JENTRY_OFFLENMASK : start + (je & JENTRY_OFFLENMASK);
+    if (end < start || base + end > c.length)
+      throw new PgFormatError('BAD_LENGTH', `jsonb entry ${i} at [${start}, ${end}) outside the container`);
+    const type = (je & JENTRY_TYPEMASK) >>> 0;
+    const aligned = (start + 3) & ~3;
+    switch (type) {
+      case JENTRY_ISSTRING:
+        values[i] = utf8.decode(c.subarray(base + start, base + end));
+        break;
+      case JENTRY_ISNUMERIC: {
+        const num = c.subarray(base + Math.min(aligned, end), base + end);
+        const text = numericText(varlenaPayload(num) ?? num);
+        values[i] = exactInDouble(text) ? Number(text) : text;
+        break;
+      }
+      case JENTRY_ISBOOL_FALSE:
+        values[i] = false;
+        break;
+      case JENTRY_ISBOOL_TRUE:
+        values[i] = true;
+        break;
+      case JENTRY_ISNULL:
+        values[i] = null;
+        break;
+      case JENTRY_ISCONTAINER:
+        values[i] = jsonbContainer(c.subarray(base + Math.min(aligned, end), base + end), depth + 1);
+        break;
+      default:
+        throw new PgFormatError('BAD_HEADER', `invalid jsonb entry type 0x${type.toString(16)}`);
+    }
+  }
+  if (isObject) {
+    const obj: Record<string, unknown> = {};
+    for (let i = 0; i < count; i++) obj[values[i] as string] = values[count + i];
+    return obj;
+  }
+  if (header & JB_FSCALAR) return values[0];
+  if (!(header & JB_FARRAY)) throw new PgFormatError('BAD_HEADER', `invalid jsonb container header 0x${header.toString(16)}`);
+  return values;
+}
+
+/** A jsonb payload (JsonbContainer, utils/jsonb.h) as a JavaScript value; numbers that do not fit a double stay strings. */
+export function jsonbValue(payload: Uint8Array): unknown {
+  return jsonbContainer(payload, 0);
+}
+
+/**
+ * Decodes one attribute's bytes (as tupleDataSplit returns them) for common builtin types.
+ * Varlenas compressed inline are decompressed; `undefined` for a type it does not know and for
+ * external TOAST pointers (their value is in the TOAST relation).
  */
 export function decodeDatum(bytes: Uint8Array, typname: string): unknown {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const need = (n: number): void => {
-    if (bytes.length < n) throw new PgFormatError('TRUNCATED', `${typname} value: expected ${n} bytes, got ${bytes.length}`);
-  };
+  const d = dv(bytes);
   switch (typname) {
     case 'bool':
-      need(1);
+      need(bytes, 1, typname);
       return bytes[0] !== 0;
     case 'int2':
-      need(2);
-      return dv.getInt16(0, true);
+      need(bytes, 2, typname);
+      return d.getInt16(0, true);
     case 'int4':
-      need(4);
-      return dv.getInt32(0, true);
+      need(bytes, 4, typname);
+      return d.getInt32(0, true);
     case 'oid':
     case 'xid':
     case 'cid':
-      need(4);
-      return dv.getUint32(0, true);
+      need(bytes, 4, typname);
+      return d.getUint32(0, true);
     case 'int8':
-      need(8);
-      return dv.getBigInt64(0, true);
+      need(bytes, 8, typname);
+      return d.getBigInt64(0, true);
     case 'float4':
-      need(4);
-      return dv.getFloat32(0, true);
+      need(bytes, 4, typname);
+      return d.getFloat32(0, true);
     case 'float8':
-      need(8);
-      return dv.getFloat64(0, true);
+      need(bytes, 8, typname);
+      return d.getFloat64(0, true);
     case 'name':
       return utf8.decode(bytes.subarray(0, bytes.indexOf(0) < 0 ? bytes.length : bytes.indexOf(0)));
     case 'date': {
-      need(4);
-      const days = dv.getInt32(0, true);
+      need(bytes, 4, typname);
+      const days = d.getInt32(0, true);
       return new Date(POSTGRES_EPOCH_MS + days * 86400000).toISOString().slice(0, 10);
     }
     case 'timestamp':
     case 'timestamptz': {
-      need(8);
-      const us = dv.getBigInt64(0, true);
-      const ms = Number(us / 1000n);
-      const rest = Number(((us % 1000n) + 1000n) % 1000n);
-      const iso = new Date(POSTGRES_EPOCH_MS + ms).toISOString();
+      need(bytes, 8, typname);
+      const us = d.getBigInt64(0, true);
+      const ms = us / 1000n - (us % 1000n < 0n ? 1n : 0n);
+      const rest = Number(us - ms * 1000n);
+      const iso = new Date(POSTGRES_EPOCH_MS + Number(ms)).toISOString();
       return `${iso.slice(0, 23)}${rest.toString().padStart(3, '0')}${typname === 'timestamptz' ? 'Z' : ''}`;
     }
-    case 'time': {
-      need(8);
-      return dv.getBigInt64(0, true);
-    }
+    case 'time':
+      need(bytes, 8, typname);
+      return timeText(d.getBigInt64(0, true));
+    case 'interval':
+      need(bytes, 16, typname);
+      return intervalText(d.getBigInt64(0, true), d.getInt32(8, true), d.getInt32(12, true));
     case 'uuid': {
-      need(16);
+      need(bytes, 16, typname);
       const h = Array.from(bytes.subarray(0, 16), hex2).join('');
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
     }
     case 'text':
     case 'varchar':
-    case 'bpchar': {
-      const p = varlenaPayload(bytes);
+    case 'bpchar':
+    case 'json': {
+      const p = detoastInlineCopy(bytes);
       return p === null ? undefined : utf8.decode(p);
     }
     case 'bytea': {
-      const p = varlenaPayload(bytes);
+      const p = detoastInlineCopy(bytes);
       return p === null ? undefined : Array.from(p, hex2).join('');
+    }
+    case 'numeric': {
+      const p = detoastInlineCopy(bytes);
+      return p === null ? undefined : numericText(p);
+    }
+    case 'jsonb': {
+      const p = detoastInlineCopy(bytes);
+      return p === null ? undefined : jsonbValue(p);
     }
     default:
       return undefined;
