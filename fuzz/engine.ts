@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CaseResult, type Failure, runCase } from './contract.js';
+import type { CoverageTracker } from './coverage.js';
+import { mutateGeneric, PAGED_MUTATORS } from './mutate.js';
 import { Rng } from './rng.js';
 import type { Corpus, FuzzInput, FuzzTarget, ParamValue } from './target.js';
 
@@ -78,6 +80,8 @@ export interface SavedCase {
   message: string;
   /** The minimised input, next to this file. */
   bin: string;
+  /** Set while the bug is reported but not fixed: the test then expects the failure (it.fails). */
+  open?: string;
 }
 
 export function saveRegression(target: FuzzTarget, seed: string, failure: Failure, input: FuzzInput, dir = REGRESSION_DIR): string {
@@ -121,6 +125,9 @@ export interface RunStats {
   signatures: Map<string, number>;
   maxMs: number;
   totalMs: number;
+  /** Coverage-guided runs: src/ blocks reached and inputs kept for reaching new ones. */
+  blocks?: number;
+  pool?: number;
 }
 
 export interface LoopOptions {
@@ -136,17 +143,35 @@ export interface LoopOptions {
   /** Called before each case (the worker's heartbeat). */
   onCase?: (index: number) => void;
   onFailure?: (f: FoundFailure) => void;
+  /** Coverage-guided: keep inputs that reach new src/ blocks and mutate them further. */
+  coverage?: CoverageTracker;
+}
+
+const POOL_MAX = 4000;
+
+/** A case in coverage-guided mode: from the target's generator, or a mutation of a pooled input. */
+function generateGuided(target: FuzzTarget, corpus: Corpus, seed: string, pool: FuzzInput[]): FuzzInput {
+  const rng = new Rng(`${seed}:pool`);
+  if (pool.length === 0 || rng.chance(0.4)) return generateCase(target, corpus, seed);
+  const parent = rng.pick(pool);
+  return { ...parent, bytes: mutateGeneric(parent.bytes, rng, () => rng.pick(pool).bytes, PAGED_MUTATORS) };
 }
 
 export async function fuzzLoop(target: FuzzTarget, corpus: Corpus, o: LoopOptions): Promise<RunStats> {
   const stats: RunStats = { target: target.name, cases: 0, rejected: 0, failures: [], signatures: new Map(), maxMs: 0, totalMs: 0 };
+  const pool: FuzzInput[] = [];
+  o.coverage?.take();
   for (let i = o.start ?? 0; ; i++) {
     if (o.count !== undefined && i - (o.start ?? 0) >= o.count) break;
     if (o.deadline !== undefined && Date.now() >= o.deadline) break;
     o.onCase?.(i);
     const seed = caseSeed(target.name, o.base, i);
-    const input = generateCase(target, corpus, seed);
+    const input = o.coverage === undefined ? generateCase(target, corpus, seed) : generateGuided(target, corpus, seed, pool);
     const r = await runCase(target, input, o.budgetMs);
+    if (o.coverage !== undefined && o.coverage.take() > 0) {
+      if (pool.length >= POOL_MAX) pool[i % POOL_MAX] = input;
+      else pool.push(input);
+    }
     stats.cases++;
     stats.totalMs += r.ms;
     if (r.ms > stats.maxMs) stats.maxMs = r.ms;
@@ -173,6 +198,10 @@ export async function fuzzLoop(target: FuzzTarget, corpus: Corpus, o: LoopOption
     };
     stats.failures.push(found);
     o.onFailure?.(found);
+  }
+  if (o.coverage !== undefined) {
+    stats.blocks = o.coverage.blocks;
+    stats.pool = pool.length;
   }
   return stats;
 }

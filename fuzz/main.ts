@@ -19,6 +19,7 @@ interface Args {
   budgetMs: number;
   save: boolean;
   replay: string | undefined;
+  coverage: boolean;
 }
 
 const ALL = ['wal', 'wal-stream', 'record', 'fpi', 'page', 'control', 'cli'];
@@ -33,6 +34,7 @@ function parseArgs(argv: string[]): Args {
     budgetMs: 200,
     save: true,
     replay: undefined,
+    coverage: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -47,10 +49,11 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--seed') a.base = v();
     else if (k === '--budget') a.budgetMs = Number(v());
     else if (k === '--no-save') a.save = false;
+    else if (k === '--coverage') a.coverage = true;
     else if (k === '--replay') a.replay = v();
     else if (k === '--help' || k === '-h') {
       process.stdout.write(
-        'npm run fuzz -- [--minutes N per target] [--cases N] [--target wal,wal-stream,record,fpi,page,control,cli] [--seed BASE] [--budget MS] [--no-save]\nnpm run fuzz -- --replay TARGET:BASE:INDEX\n',
+        'npm run fuzz -- [--minutes N per target] [--cases N] [--target wal,wal-stream,record,fpi,page,control,cli] [--seed BASE] [--budget MS] [--no-save] [--coverage]\nnpm run fuzz -- --replay TARGET:BASE:INDEX\n',
       );
       process.exit(0);
     } else throw new Error(`unknown option ${k}`);
@@ -90,9 +93,13 @@ function runWorker(
       clearInterval(timer);
       resolve({ result, hungAt: null, error: e.stack ?? String(e) });
     });
-    worker.on('exit', () => {
+    worker.on('exit', (code) => {
       clearInterval(timer);
-      resolve({ result, hungAt: null, error: null });
+      resolve({
+        result,
+        hungAt: null,
+        error: result === null ? `worker exited with code ${code} without a result (last case ${Atomics.load(beat, 0)})` : null,
+      });
     });
   });
 }
@@ -117,14 +124,14 @@ async function main(): Promise<number> {
   const a = parseArgs(process.argv.slice(2));
   if (a.replay !== undefined) return replay(a.replay, a.budgetMs);
   process.stdout.write(
-    `fuzz: base seed ${a.base}, targets ${a.targets.join(', ')}, ${a.cases !== undefined ? `${a.cases} cases` : `${a.minutes} min`} each, budget ${a.budgetMs} ms/case\n`,
+    `fuzz: base seed ${a.base}, targets ${a.targets.join(', ')}, ${a.cases !== undefined ? `${a.cases} cases` : `${a.minutes} min`} each, budget ${a.budgetMs} ms/case${a.coverage ? ', coverage-guided (V8 block coverage)' : ''}\n`,
   );
   const rows: string[] = [];
   let failures = 0;
   for (const target of a.targets) {
     const deadline = Date.now() + a.minutes * 60_000;
     let start = 0;
-    const total = { cases: 0, rejected: 0, maxMs: 0, totalMs: 0, found: [] as string[] };
+    const total = { cases: 0, rejected: 0, maxMs: 0, totalMs: 0, found: [] as string[], cov: '' };
     while (Date.now() < deadline || (a.cases !== undefined && total.cases < a.cases)) {
       const { result, hungAt, error } = await runWorker({
         target,
@@ -134,12 +141,14 @@ async function main(): Promise<number> {
         ...(a.cases !== undefined ? { count: a.cases - total.cases } : {}),
         budgetMs: a.budgetMs,
         save: a.save,
+        coverage: a.coverage,
       });
       if (result !== null) {
         total.cases += result.cases;
         total.rejected += result.rejected;
         total.maxMs = Math.max(total.maxMs, result.maxMs);
         total.totalMs += result.totalMs;
+        if (result.blocks !== undefined) total.cov = `  ${result.blocks} src blocks, pool ${result.pool}`;
         for (const f of result.failures) {
           failures++;
           const line = `  FAIL ${f.kind} [${f.signature}] seed ${f.seed}${f.savedAs !== null ? ` -> test/regressions/cases/${f.savedAs} (${f.minimizedBytes} bytes)` : ''}\n    ${f.message}`;
@@ -165,7 +174,7 @@ async function main(): Promise<number> {
       }
       break;
     }
-    const row = `${target.padEnd(11)} ${String(total.cases).padStart(9)} cases  ${String(total.rejected).padStart(9)} rejected (PgFormatError)  max ${total.maxMs.toFixed(1).padStart(7)} ms  mean ${(total.totalMs / Math.max(1, total.cases)).toFixed(2).padStart(6)} ms  ${total.found.length} failure(s)`;
+    const row = `${target.padEnd(11)} ${String(total.cases).padStart(9)} cases  ${String(total.rejected).padStart(9)} rejected (PgFormatError)  max ${total.maxMs.toFixed(1).padStart(7)} ms  mean ${(total.totalMs / Math.max(1, total.cases)).toFixed(2).padStart(6)} ms  ${total.found.length} failure(s)${total.cov}`;
     rows.push(row, ...total.found);
     process.stdout.write(`${row}\n`);
   }

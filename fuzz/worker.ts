@@ -14,6 +14,7 @@ export interface WorkerInput {
   count?: number;
   budgetMs: number;
   save: boolean;
+  coverage: boolean;
   heartbeat: SharedArrayBuffer;
 }
 
@@ -35,12 +36,15 @@ export interface WorkerResult {
   signatures: [string, number][];
   maxMs: number;
   totalMs: number;
+  blocks?: number;
+  pool?: number;
 }
 
 installAllocationGuard();
 const { fuzzLoop } = await import('./engine.js');
 const { targetByName } = await import('./targets/index.js');
 const { Corpus } = await import('./target.js');
+const { CoverageTracker } = await import('./coverage.js');
 
 const w = workerData as WorkerInput;
 const beat = new Int32Array(w.heartbeat);
@@ -52,6 +56,7 @@ const stats = await fuzzLoop(targetByName(w.target), corpus, {
   ...(w.count === undefined ? {} : { count: w.count }),
   budgetMs: w.budgetMs,
   save: w.save,
+  ...(w.coverage ? { coverage: new CoverageTracker() } : {}),
   onCase: (i) => {
     Atomics.store(beat, 0, i);
     Atomics.add(beat, 1, 1);
@@ -73,5 +78,6 @@ const result: WorkerResult = {
   signatures: [...stats.signatures],
   maxMs: stats.maxMs,
   totalMs: stats.totalMs,
+  ...(stats.blocks === undefined ? {} : { blocks: stats.blocks, pool: stats.pool ?? 0 }),
 };
 parentPort?.postMessage(result);
