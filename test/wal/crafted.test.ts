@@ -138,13 +138,13 @@ describe.each([14, 15, 16] as const)('crafted WAL, PostgreSQL %i', (major) => {
     const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
     const lsns = [b.add(21, 0, 50), b.add(21, 0, 3000), b.add(21, 0, 20000), b.add(21, 0, 60), b.add(21, 0, 70)];
     const mid = b.bytes.slice();
-    mid[lsns[2]! - SEG + 9000] ^= 0xff;
+    flip(mid, lsns[2]! - SEG + 9000, 0xff);
     const e = thrown(() => decodeAll(profile, mid));
     expect(e.code).toBe('CRC_MISMATCH');
     expect(e.message).toBe(`incorrect resource manager data checksum in record at ${hex(lsns[2]!)}`);
     expect(e.lsn).toBe(BigInt(lsns[2]!));
     const tail = b.bytes.slice();
-    tail[lsns[4]! - SEG + 30] ^= 0xff;
+    flip(tail, lsns[4]! - SEG + 30, 0xff);
     const { records, d } = decodeAll(profile, tail);
     expect(records.length).toBe(4);
     expect(d.endOfWal).toMatchObject({
