@@ -14,6 +14,7 @@ import { fsmPageContents } from '../../src/common/page/fsm-vm.js';
 import { heapPageItems, heapTupleAt, infomaskFlags } from '../../src/common/page/heap.js';
 import {
   brinMetapageInfo,
+  brinPageItemsRaw,
   brinPageType,
   brinRevmapData,
   decodeHashOpaque,
@@ -25,6 +26,7 @@ import {
   hashMetapageInfo,
   hashPageItems,
   hashPageStats,
+  spgistPageItems,
 } from '../../src/common/page/index-am.js';
 import { inspectPage } from '../../src/common/page/inspect.js';
 import { decodePageHeader, pageHeaderColumns } from '../../src/common/page/page.js';
@@ -343,6 +345,7 @@ describe.each([14, 15, 16] as const)('pages of PostgreSQL %i', (major) => {
       ['t_heap_brin', 'brin'],
     ];
     const seen = new Set<string>();
+    const spgistHeapPtrs: string[] = [];
     for (const [rel, kind] of cases) {
       const { pages } = await relationPages(rel);
       for (let blk = 0; blk < pages.length; blk++) {
@@ -410,10 +413,28 @@ describe.each([14, 15, 16] as const)('pages of PostgreSQL %i', (major) => {
             const tids = await server.query<{ pages: string }>('SELECT pages::text FROM brin_revmap_data($1) AS pages', [buf]);
             expect(brinRevmapData(page)).toEqual(tids.map((x) => x.pages));
           }
+          if (r!.t === 'regular') {
+            const rows = await server.query<Record<string, unknown>>(
+              "SELECT DISTINCT itemoffset, blknum::bigint AS blknum, placeholder FROM brin_page_items($1, 't_heap_brin') ORDER BY itemoffset",
+              [buf],
+            );
+            const ours = brinPageItemsRaw(page, h, blk).map((x) => ({
+              itemoffset: x.itemoffset,
+              blknum: x.blknum,
+              placeholder: x.placeholder,
+            }));
+            expect(ours).toEqual(rows.map((x) => normalise(x)));
+            seen.add('brin:regular');
+          }
+        } else if (kind === 'spgist') {
+          for (const item of spgistPageItems(page, h, blk)) if (item.heapPtr !== undefined) spgistHeapPtrs.push(item.heapPtr);
         }
       }
     }
-    expect([...seen].sort()).toEqual(['gin:leaf', 'gin:meta', 'gist:items', 'hash:bitmap', 'hash:bucket', 'hash:metapage']);
+    expect([...seen].sort()).toEqual(['brin:regular', 'gin:leaf', 'gin:meta', 'gist:items', 'hash:bitmap', 'hash:bucket', 'hash:metapage']);
+    // every row of t_geo has exactly one SP-GiST leaf tuple pointing at it
+    const ctids = await server.query<{ c: string }>('SELECT ctid::text AS c FROM t_geo');
+    expect(spgistHeapPtrs.sort()).toEqual(ctids.map((x) => x.c).sort());
   });
 
   it('pgffi pageinspect --json: one object per block, same items as pageinspect', async () => {

@@ -486,3 +486,104 @@ export function gistPageItemsBytea(page: Uint8Array, h: PageHeader, block?: numb
     };
   });
 }
+
+/** BRIN tuple headers of a regular page (BrinTuple in access/brin_tuple.h: bt_blkno u32, bt_info u8). */
+export interface BrinPageItem {
+  itemoffset: number;
+  blknum: number;
+  placeholder: boolean;
+  empty: boolean;
+  hasnulls: boolean;
+  /** Offset of the values inside the tuple (bt_info & BRIN_OFFSET_MASK). */
+  dataOffset: number;
+  /** The whole tuple, lowercase hex (values need the opclass to be shown as brin_page_items does). */
+  data: string;
+}
+
+export function brinPageItemsRaw(page: Uint8Array, h: PageHeader, block?: number): BrinPageItem[] {
+  if (brinPageType(page) !== 'regular') throw failPage('page is not a BRIN page of type "regular"', block, page.byteLength - 2);
+  const items: BrinPageItem[] = [];
+  for (const id of lineItems(page, h, block)) {
+    if (id.lp_flags !== 1 || id.lp_len === 0) continue;
+    if (id.lp_len < 5)
+      throw failPage(`invalid BRIN tuple at offset number ${id.lp}: lp_len=${id.lp_len}, expected at least 5`, block, id.lp_off);
+    const info = page[id.lp_off + 4]!;
+    items.push({
+      itemoffset: id.lp,
+      blknum: readU32(page, id.lp_off),
+      placeholder: (info & 0x40) !== 0,
+      empty: (info & 0x20) !== 0,
+      hasnulls: (info & 0x80) !== 0,
+      dataOffset: info & 0x1f,
+      data: toHex(page.subarray(id.lp_off, id.lp_off + id.lp_len)),
+    });
+  }
+  return items;
+}
+
+export const SPGIST_TUPSTATE_NAMES = ['live', 'redirect', 'dead', 'placeholder'] as const;
+
+/**
+ * SP-GiST tuples (access/spgist_private.h): on leaf pages SpGistLeafTupleData { tupstate:2,
+ * size:30; t_info (nextOffset:14, hasnullmask); heapPtr }, on inner pages SpGistInnerTupleData
+ * { tupstate:2, allTheSame:1, nNodes:13, prefixSize:16; size u16 }; redirect and dead tuples
+ * (SpGistDeadTupleData) carry a pointer and an xid. pageinspect has no SP-GiST functions.
+ */
+export interface SpGistPageItem {
+  itemoffset: number;
+  tupstate: (typeof SPGIST_TUPSTATE_NAMES)[number];
+  size: number;
+  /** Leaf tuples: the next tuple in the chain and the heap TID. */
+  nextOffset?: number;
+  heapPtr?: string;
+  /** Inner tuples. */
+  allTheSame?: boolean;
+  nNodes?: number;
+  prefixSize?: number;
+  /** Redirect/dead tuples: where the tuple moved, and the xid that made it so. */
+  pointer?: string;
+  xid?: number;
+}
+
+export function spgistPageItems(page: Uint8Array, h: PageHeader, block?: number): SpGistPageItem[] {
+  const o = decodeSpGistOpaque(page, h);
+  if (o.flags & 1) return [];
+  const leaf = (o.flags & 4) !== 0;
+  const items: SpGistPageItem[] = [];
+  for (const id of lineItems(page, h, block)) {
+    if (id.lp_len === 0) continue;
+    if (id.lp_len < 8) throw failPage(`invalid SP-GiST tuple at offset number ${id.lp}: lp_len=${id.lp_len}`, block, id.lp_off);
+    const w = readU32(page, id.lp_off);
+    const tupstate = SPGIST_TUPSTATE_NAMES[w & 3]!;
+    if (tupstate !== 'live') {
+      if (id.lp_len < 16)
+        throw failPage(`invalid SP-GiST ${tupstate} tuple at offset number ${id.lp}: lp_len=${id.lp_len}`, block, id.lp_off);
+      items.push({
+        itemoffset: id.lp,
+        tupstate,
+        size: w >>> 2,
+        pointer: formatItemPointer(page, id.lp_off + 6),
+        xid: readU32(page, id.lp_off + 12),
+      });
+    } else if (leaf) {
+      if (id.lp_len < 12) throw failPage(`invalid SP-GiST leaf tuple at offset number ${id.lp}: lp_len=${id.lp_len}`, block, id.lp_off);
+      items.push({
+        itemoffset: id.lp,
+        tupstate,
+        size: w >>> 2,
+        nextOffset: readU16(page, id.lp_off + 4) & 0x3fff,
+        heapPtr: formatItemPointer(page, id.lp_off + 6),
+      });
+    } else {
+      items.push({
+        itemoffset: id.lp,
+        tupstate,
+        size: readU16(page, id.lp_off + 4),
+        allTheSame: ((w >>> 2) & 1) !== 0,
+        nNodes: (w >>> 3) & 0x1fff,
+        prefixSize: w >>> 16,
+      });
+    }
+  }
+  return items;
+}

@@ -12,7 +12,9 @@ import {
   BRIN_PAGETYPE_META,
   BRIN_PAGETYPE_REGULAR,
   BRIN_PAGETYPE_REVMAP,
+  type BrinPageItem,
   brinMetapageInfo,
+  brinPageItemsRaw,
   brinPageType,
   brinRevmapData,
   decodeHashOpaque,
@@ -31,6 +33,8 @@ import {
   hashPageItems,
   hashPageStats,
   SPGIST_PAGE_ID,
+  type SpGistPageItem,
+  spgistPageItems,
 } from './index-am.js';
 import { checkPageHeader, decodePageHeader, type PageHeader, type PageHeaderColumns, pageHeaderColumns, readU16 } from './page.js';
 
@@ -66,7 +70,16 @@ export interface PageReport {
   header: PageHeaderColumns;
   /** page_checksum(page, block); null for a new page. */
   pageChecksum: number | null;
-  items?: HeapPageItem[] | BtPageItem[] | HashPageItem[] | GinLeafpageItem[] | GistPageItem[] | VmBits[] | string[];
+  items?:
+    | HeapPageItem[]
+    | BtPageItem[]
+    | HashPageItem[]
+    | GinLeafpageItem[]
+    | GistPageItem[]
+    | BrinPageItem[]
+    | SpGistPageItem[]
+    | VmBits[]
+    | string[];
   stats?: BtPageStats | Record<string, unknown>;
   meta?: BtMetap | Record<string, unknown>;
   /** fsm_page_contents() text for FSM pages. */
@@ -122,12 +135,14 @@ export function inspectPage(page: Uint8Array, block: number, fork: ForkName = 'm
       break;
     case 'spgist':
       report.stats = { ...decodeSpGistOpaque(page, h) };
+      report.items = spgistPageItems(page, h, block);
       break;
     case 'brin': {
       const type = brinPageType(page);
       report.stats = { type };
       if (type === 'meta') report.meta = { ...brinMetapageInfo(page) };
       else if (type === 'revmap') report.items = brinRevmapData(page);
+      else if (type === 'regular') report.items = brinPageItemsRaw(page, h, block);
       break;
     }
     case 'fsm': {
