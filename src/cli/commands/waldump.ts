@@ -19,7 +19,7 @@ import { restoreFullPageImage } from '../../common/wal/full-page-image.js';
 import type { DecodedRecord } from '../../common/wal/record.js';
 import { WalStreamDecoder } from '../../common/wal/stream-decoder.js';
 import { formatStats, recordJson, statsJson, writeRecordLine } from '../../common/waldump/format.js';
-import { TextSink } from '../../common/waldump/text-sink.js';
+import { type HostStringWriter, TextSink } from '../../common/waldump/text-sink.js';
 import { profile as profile14 } from '../../v14/profile.js';
 import { profile as profile15 } from '../../v15/profile.js';
 import { profile as profile16 } from '../../v16/profile.js';
@@ -267,7 +267,7 @@ class Out {
   readonly sink: TextSink;
   constructor(stringSink?: (chunk: string) => void) {
     const decoder = new TextDecoder();
-    this.sink = new TextSink(stringSink !== undefined ? (bytes) => stringSink(decoder.decode(bytes)) : writeAll, 1 << 20);
+    this.sink = new TextSink(stringSink !== undefined ? (bytes) => stringSink(decoder.decode(bytes)) : writeAll, 1 << 20, NODE_STRINGS);
   }
   write(s: string): void {
     this.sink.str(s);
@@ -276,6 +276,12 @@ class Out {
     this.sink.flush();
   }
 }
+
+/** Buffer's native UTF-8 writer: faster than a charCodeAt loop for description strings. */
+const NODE_STRINGS: HostStringWriter = {
+  alloc: (size) => Buffer.allocUnsafe(size),
+  write: (buf, s, pos) => (buf as Buffer).write(s, pos, 'utf8'),
+};
 
 function writeAll(bytes: Uint8Array): void {
   let off = 0;

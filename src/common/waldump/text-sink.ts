@@ -7,13 +7,21 @@
 
 const encoder = new TextEncoder();
 
+/** Host string writer: UTF-8 of `s` into `buf` at `pos`, returning the bytes written (Node: Buffer#utf8Write). */
+export interface HostStringWriter {
+  alloc(size: number): Uint8Array;
+  write(buf: Uint8Array, s: string, pos: number): number;
+}
+
 export class TextSink {
   buf: Uint8Array;
   pos = 0;
   private readonly flushFn: (bytes: Uint8Array) => void;
+  private readonly host: HostStringWriter | undefined;
 
-  constructor(flushFn: (bytes: Uint8Array) => void, size = 1 << 20) {
-    this.buf = new Uint8Array(size);
+  constructor(flushFn: (bytes: Uint8Array) => void, size = 1 << 20, host?: HostStringWriter) {
+    this.host = host;
+    this.buf = host !== undefined ? host.alloc(size) : new Uint8Array(size);
     this.flushFn = flushFn;
   }
 
@@ -21,7 +29,7 @@ export class TextSink {
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     this.flush();
-    if (n > this.buf.length) this.buf = new Uint8Array(n * 2);
+    if (n > this.buf.length) this.buf = this.host !== undefined ? this.host.alloc(n * 2) : new Uint8Array(n * 2);
   }
 
   flush(): void {
@@ -44,6 +52,11 @@ export class TextSink {
   /** A string as UTF-8. */
   str(s: string): void {
     const n = s.length;
+    if (this.host !== undefined) {
+      this.ensure(n * 3);
+      this.pos += this.host.write(this.buf, s, this.pos);
+      return;
+    }
     this.ensure(n);
     const buf = this.buf;
     let p = this.pos;
