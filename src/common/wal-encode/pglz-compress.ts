@@ -7,8 +7,10 @@
  * size drops by match_size_drop percent per chain entry visited. Output is a headerless stream
  * of control bytes (8 flags, least significant first) followed by literals and 2–3 byte tags.
  *
- * The result decompresses with PostgreSQL's pglz_decompress; it is meant to follow the same
- * algorithm but byte-identity with the C output is not promised (and not needed by readers).
+ * The output is byte-identical to PostgreSQL's on x86-64 (test/encoder/pglz-server.test.ts
+ * re-compresses a server's full-page images), where `char` is signed and enters the history
+ * hash as such; on platforms with unsigned `char` (aarch64) PostgreSQL's own output differs
+ * from this, though both decompress the same.
  */
 
 /** PGLZ_Strategy. */
@@ -63,10 +65,19 @@ const histPrev = new Int16Array(PGLZ_HISTORY_SIZE + 1);
 const histIndex = new Int32Array(PGLZ_HISTORY_SIZE + 1);
 const histPos = new Int32Array(PGLZ_HISTORY_SIZE + 1);
 
-/** pglz_hist_idx. */
+/** A byte read as a signed `char`. */
+function sc(v: number): number {
+  return (v << 24) >> 24;
+}
+
+/**
+ * pglz_hist_idx. The C macro reads the input through `const char *`, which is signed on
+ * x86-64, so bytes ≥ 0x80 enter the hash as negative numbers; doing the same keeps our hash
+ * chains, and so our output, identical to PostgreSQL's on x86-64.
+ */
 function histIdx(s: Uint8Array, p: number, end: number, mask: number): number {
-  if (end - p < 4) return (s[p] as number) & mask;
-  return (((s[p] as number) << 6) ^ ((s[p + 1] as number) << 4) ^ ((s[p + 2] as number) << 2) ^ (s[p + 3] as number)) & mask;
+  if (end - p < 4) return sc(s[p] as number) & mask;
+  return ((sc(s[p] as number) << 6) ^ (sc(s[p + 1] as number) << 4) ^ (sc(s[p + 2] as number) << 2) ^ sc(s[p + 3] as number)) & mask;
 }
 
 /**
