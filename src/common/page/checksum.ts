@@ -208,16 +208,27 @@ function checkBlockNumber(blkno: number): void {
   }
 }
 
-/** A word view of `bytes` (zero-copy when 4-byte aligned on a little-endian host, else via scratch). */
-function wordsOf(bytes: Uint8Array): Int32Array {
+/** Word views of whole buffers, so per-page calls on one big buffer do not allocate. */
+const bufferWords = new WeakMap<ArrayBufferLike, Int32Array>();
+
+/**
+ * A word view holding `bytes` at word index `base` (zero-copy when 4-byte aligned on a
+ * little-endian host, else via scratch with base 0).
+ */
+function wordsOf(bytes: Uint8Array): { words: Int32Array; base: number } {
   if (LITTLE_ENDIAN_HOST && (bytes.byteOffset & 3) === 0) {
-    return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+    let words = bufferWords.get(bytes.buffer);
+    if (words === undefined) {
+      words = new Int32Array(bytes.buffer, 0, bytes.buffer.byteLength >>> 2);
+      bufferWords.set(bytes.buffer, words);
+    }
+    return { words, base: bytes.byteOffset >>> 2 };
   }
   const n = bytes.byteLength >>> 2;
   if (scratch.length < n) scratch = new Int32Array(n);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < n; i++) scratch[i] = view.getInt32(i * 4, true);
-  return scratch;
+  return { words: scratch, base: 0 };
 }
 
 /**
@@ -228,7 +239,8 @@ function wordsOf(bytes: Uint8Array): Int32Array {
 export function pageChecksum(page: Uint8Array, blkno: number): number {
   checkPageLength(page.byteLength);
   checkBlockNumber(blkno);
-  return finishChecksum(checksumBlockWords(wordsOf(page), 0, page.byteLength >>> 2), blkno);
+  const { words, base } = wordsOf(page);
+  return finishChecksum(checksumBlockWords(words, base, page.byteLength >>> 2), blkno);
 }
 
 /** pd_checksum as stored on the page (unsigned). */
@@ -306,7 +318,7 @@ export function pageChecksums(buffer: Uint8Array, firstBlkno: number, pageSize =
   checkBlockNumber(firstBlkno + Math.max(0, n - 1));
   const result = out ?? new Uint16Array(n);
   if (result.length < n) throw new PgFormatError('BAD_ARGUMENT', `output array holds ${result.length} checksums, need ${n}`);
-  const words = wordsOf(buffer);
+  const { words, base } = wordsOf(buffer);
   const pageWords = pageSize >>> 2;
   for (let p = 0; p < n; p++) {
     const off = p * pageSize;
@@ -314,7 +326,7 @@ export function pageChecksums(buffer: Uint8Array, firstBlkno: number, pageSize =
       result[p] = 0;
       continue;
     }
-    result[p] = finishChecksum(checksumBlockWords(words, p * pageWords, pageWords), firstBlkno + p);
+    result[p] = finishChecksum(checksumBlockWords(words, base + p * pageWords, pageWords), firstBlkno + p);
   }
   return result;
 }
