@@ -148,6 +148,7 @@ function isWalish(name: string, head: Uint8Array): boolean {
 }
 
 async function openFiles(files: File[]): Promise<void> {
+  delete status.dataset.done;
   const loaded: InputFile[] = [];
   for (const f of files) loaded.push({ name: f.name, bytes: await f.arrayBuffer() });
   openLoaded(loaded);
@@ -169,10 +170,14 @@ function openLoaded(files: InputFile[]): void {
     if (wal.length === 0) {
       status.textContent = `${relation.name}: ${bytesText(relation.bytes.byteLength)}, ${Math.floor(relation.bytes.byteLength / 8192)} pages`;
       showTab('page');
+      status.dataset.done = 'true';
       return;
     }
   }
-  if (wal.length === 0) return;
+  if (wal.length === 0) {
+    status.dataset.done = 'true';
+    return;
+  }
   walView.reset();
   stats = null;
   renderStats(statsEl, null);
@@ -299,6 +304,7 @@ function join(dir: string, name: string): string {
 }
 
 async function fetchAndOpen(names: string[]): Promise<void> {
+  delete status.dataset.done;
   status.textContent = `fetching ${names.length} file(s)…`;
   const files: InputFile[] = [];
   for (const name of names) {

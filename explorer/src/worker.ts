@@ -193,6 +193,7 @@ async function open(files: readonly InputFile[]): Promise<void> {
         const r = decoder.next() as WalRecord | null;
         if (r === null) break;
         const fpi = fpiLength(r);
+        if (stats.count === 0) stats.startLsn = r.lsn;
         stats.add(r);
         lsns.push(r.lsnNumber);
         recs.push(r.totalLength - fpi);
@@ -235,9 +236,15 @@ async function open(files: readonly InputFile[]): Promise<void> {
         });
       }
       if (eow !== null) {
+        // A zeroed or recycled tail is the normal end of WAL; a bad CRC or record body is corruption.
+        const corrupt = eow.reason === 'invalid-record' && (eow.code === 'CRC_MISMATCH' || eow.code === 'BAD_RECORD');
         post({
           type: 'note',
-          note: { level: eow.reason === 'invalid-record' ? 'info' : 'info', lsn: Number(eow.lsn), message: eow.message },
+          note: {
+            level: corrupt ? 'error' : 'info',
+            lsn: Number(eow.lsn),
+            message: `${corrupt ? 'corrupt record' : 'end of WAL'} at ${lsnText(Number(eow.lsn))}: ${eow.message}`,
+          },
         });
       }
     } catch (e) {

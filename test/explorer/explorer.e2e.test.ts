@@ -1,0 +1,294 @@
+/**
+ * The explorer end to end in real headless Chromium: a PostgreSQL 16 server makes WAL with
+ * full-page images, `pgffi explore <pg_wal>` serves it, the page opens the segment, filters,
+ * opens a record and its full-page image. What the page shows is checked against
+ * pg_walinspect (records, block references), pg_waldump 16 (--stats=record text) and the
+ * library's own decode. Screenshots go to test-artifacts/explorer/.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/commands/explore.js';
+import { inspectPage } from '../../src/common/page/inspect.js';
+import { restoreFullPageImage, type WalRecord } from '../../src/common/wal/index.js';
+import { openWal, profileFor } from '../../src/index.js';
+import { PgServer } from '../support/pg-server.js';
+import {
+  artifactPath,
+  type Browser,
+  buildExplorer,
+  chromiumAvailable,
+  launchChromium,
+  lsnNumber,
+  lsnString,
+  segmentStart,
+} from './support.js';
+
+const PG_WALDUMP_16 = join(process.env.PGFFI_TOOLS ?? '/opt/pgffi-pg', '16', 'bin', 'pg_waldump');
+
+if (!chromiumAvailable()) {
+  console.warn('explorer e2e skipped: /usr/bin/chromium is missing (apt-get install -y chromium)');
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+async function waitDone(page: Page): Promise<void> {
+  await page.waitForSelector('#status[data-done="true"]', { timeout: 60_000 });
+}
+
+async function shownCount(page: Page): Promise<string> {
+  return (await page.textContent('#record-count')) ?? '';
+}
+
+describe.skipIf(!chromiumAvailable())('explorer in headless Chromium (PostgreSQL 16)', () => {
+  let server: PgServer;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  const stop = new AbortController();
+  let served: Promise<number>;
+  let segName: string;
+  let segBytes: Uint8Array;
+  let switchEnd: string;
+  let relfilenode: number;
+
+  beforeAll(async () => {
+    buildExplorer();
+    server = await PgServer.start({ major: 16, conf: { wal_compression: 'pglz' } });
+    await server.query('CREATE EXTENSION pg_walinspect');
+    await server.switchWal();
+    await server.query('CREATE TABLE t (id int PRIMARY KEY, v text)');
+    await server.query(`INSERT INTO t SELECT g, repeat('x', g % 50) FROM generate_series(1, 3000) g`);
+    await server.checkpoint();
+    await server.query(`UPDATE t SET v = v || 'y' WHERE id % 10 = 0`);
+    await server.query('DELETE FROM t WHERE id % 7 = 0');
+    await server.query('VACUUM t');
+    relfilenode = Number((await server.query<{ r: string }>(`SELECT pg_relation_filenode('t') AS r`))[0]!.r);
+    segName = await server.walFileName(await server.currentLsn());
+    switchEnd = await server.switchWal();
+    segBytes = new Uint8Array(readFileSync(join(server.walDir, segName)));
+
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}/`;
+    served = run([server.walDir, '--port', String(port)], stop.signal);
+    await waitForHttp(url);
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    stop.abort();
+    if (served !== undefined) expect(await served).toBe(0);
+    await server?.stop();
+  });
+
+  async function walinspect<T extends Record<string, unknown>>(sql: string): Promise<T[]> {
+    return server.query<T>(sql, [lsnString(segmentStart(segName)), lsnString(segmentStart(segName) + 16 * 1024 * 1024)]);
+  }
+
+  it('lists the pg_wal directory and decodes the segment: records as pg_walinspect has them', async () => {
+    await page.goto(url);
+    await page.waitForSelector(`#file-list a[data-name="${segName}"]`);
+    await page.screenshot({ path: artifactPath('01-files.png'), fullPage: true });
+    const t0 = Date.now();
+    await page.click(`#file-list a[data-name="${segName}"]`);
+    await waitDone(page);
+    const state = await page.evaluate(
+      () => (window as unknown as { __explorer: { firstRowsMs: number; doneMs: number; recordCount: number } }).__explorer,
+    );
+    console.log(
+      `explorer: ${segName} (16 MB): first rows after ${state.firstRowsMs.toFixed(0)} ms, ${state.recordCount} records indexed after ${state.doneMs.toFixed(0)} ms (click to done ${Date.now() - t0} ms)`,
+    );
+
+    const expected = await walinspect<{ start_lsn: string; resource_manager: string; record_type: string; description: string }>(
+      'SELECT start_lsn::text, resource_manager, record_type, description FROM pg_get_wal_records_info($1, $2)',
+    );
+    let ours = 0;
+    for (const _ of openWal(segBytes)) ours++;
+    expect(state.recordCount).toBe(expected.length);
+    expect(ours).toBe(expected.length);
+    expect(await shownCount(page)).toBe(`${expected.length} records`);
+
+    // The first visible rows: LSN, rmgr, type and description as pg_walinspect gives them.
+    const rows = await page.$$eval('#records .row', (els) =>
+      els.slice(0, 12).map((el) => ({
+        lsn: el.querySelector('.c-lsn')!.textContent!,
+        rmgr: el.querySelector('.c-rmgr')!.textContent!,
+        type: el.querySelector('.c-type')!.textContent!,
+        desc: el.querySelector('.c-desc')!.textContent!,
+      })),
+    );
+    expect(rows.length).toBe(Math.min(12, expected.length));
+    rows.forEach((r, i) => {
+      const e = expected[i]!;
+      expect(lsnNumber(r.lsn)).toBe(lsnNumber(e.start_lsn));
+      expect(r.rmgr).toBe(e.resource_manager);
+      expect(r.type).toBe(e.record_type);
+      expect(r.desc.startsWith(e.description ?? '')).toBe(true);
+    });
+    await page.screenshot({ path: artifactPath('02-records.png'), fullPage: true });
+  });
+
+  it('filters like pg_waldump: rmgr + full-page images, relation, LSN range, text', async () => {
+    await page.selectOption('#f-rmgr', 'Heap');
+    await page.check('#f-fpi');
+    const heapFpi = await walinspect<{ n: string }>(
+      `SELECT count(*) AS n FROM pg_get_wal_records_info($1, $2) WHERE resource_manager = 'Heap' AND fpi_length > 0`,
+    );
+    const total = await walinspect<{ n: string }>('SELECT count(*) AS n FROM pg_get_wal_records_info($1, $2)');
+    expect(Number(heapFpi[0]!.n)).toBeGreaterThan(0);
+    await expect.poll(() => shownCount(page)).toBe(`${heapFpi[0]!.n} of ${total[0]!.n} records`);
+    await page.screenshot({ path: artifactPath('03-filtered-heap-fpi.png'), fullPage: true });
+
+    await page.click('#f-clear');
+    await page.fill('#f-rel', String(relfilenode));
+    const rel = await walinspect<{ n: string }>(
+      `SELECT count(DISTINCT start_lsn) AS n FROM pg_get_wal_block_info($1, $2, false) WHERE relfilenode = ${relfilenode}`,
+    );
+    await expect.poll(() => shownCount(page)).toBe(`${rel[0]!.n} of ${total[0]!.n} records`);
+
+    await page.click('#f-clear');
+    const mid = await walinspect<{ s: string; e: string; n: string }>(
+      `WITH r AS (SELECT start_lsn, row_number() OVER (ORDER BY start_lsn) AS k FROM pg_get_wal_records_info($1, $2))
+       SELECT (SELECT start_lsn::text FROM r WHERE k = 10) AS s, (SELECT start_lsn::text FROM r WHERE k = 30) AS e, '20' AS n`,
+    );
+    await page.fill('#f-start', mid[0]!.s);
+    await page.fill('#f-end', mid[0]!.e);
+    await expect.poll(() => shownCount(page)).toBe(`20 of ${total[0]!.n} records`);
+
+    await page.click('#f-clear');
+    await page.fill('#f-text', 'CHECKPOINT_ONLINE');
+    const ckpt = await walinspect<{ n: string }>(
+      `SELECT count(*) AS n FROM pg_get_wal_records_info($1, $2) WHERE record_type = 'CHECKPOINT_ONLINE'`,
+    );
+    await expect.poll(() => shownCount(page)).toBe(`${ckpt[0]!.n} of ${total[0]!.n} records`);
+
+    await page.fill('#f-text', '');
+    await page.fill('#f-start', 'not an lsn');
+    await expect.poll(() => page.textContent('#filter-error')).toContain('start: an LSN');
+    await page.click('#f-clear');
+  });
+
+  it('opens a record with a full-page image and shows the image in the page view', async () => {
+    await page.selectOption('#f-rmgr', 'Heap');
+    await page.check('#f-fpi');
+    await expect.poll(() => shownCount(page)).toMatch(/^\d+ of \d+ records$/);
+    await page.waitForSelector('#records .row');
+    const lsnText = (await page.textContent('#records .row .c-lsn'))!;
+    await page.click('#records .row');
+    await page.waitForSelector('#detail-line');
+    const line = (await page.textContent('#detail-line'))!;
+    const lsn = lsnNumber(lsnText);
+    expect(line).toContain(`lsn: ${lsnText}`);
+    await page.screenshot({ path: artifactPath('04-record-detail.png'), fullPage: true });
+    expect(await page.textContent('#detail .legend')).toContain('image');
+    expect(await page.$$('#detail-hex .hx-image')).not.toHaveLength(0);
+    expect(await page.$$('#detail-hex .hx-header')).toHaveLength(2); // 24 header bytes: 16 on the first line, 8 on the second
+
+    // pg_walinspect's view of that record's blocks.
+    const blocks = await server.query<{ block_id: number; relfilenode: string; block_number: string; fpi_length: number }>(
+      `SELECT block_id, relfilenode::text, relblocknumber::text AS block_number, coalesce(block_fpi_length, 0) AS fpi_length
+         FROM pg_get_wal_block_info($1, $2, true) WHERE start_lsn = $1 ORDER BY block_id`,
+      [lsnString(lsn), switchEnd],
+    );
+    const withImage = blocks.find((b) => b.fpi_length > 0)!;
+    expect(withImage).toBeDefined();
+    const blockCells = await page.$$eval('#detail-blocks tr', (trs) =>
+      trs.slice(1).map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
+    expect(blockCells.length).toBe(blocks.length);
+    const shown = blockCells.find((c) => c[0] === `#${withImage.block_id}`)!;
+    expect(shown[1]!.endsWith(`/${withImage.relfilenode}`)).toBe(true);
+    expect(shown[3]).toBe(withImage.block_number);
+
+    // The library's own restore of the same image.
+    const profile = profileFor(16);
+    let expectedItems = -1;
+    for (const r of openWal(segBytes)) {
+      const rec = r as WalRecord;
+      if (rec.lsnNumber !== lsn) continue;
+      const b = rec.blocks.find((x) => x.id === withImage.block_id)!;
+      const restored = restoreFullPageImage(profile, b, rec.lsn);
+      expectedItems = inspectPage(restored, b.blockNumber).items!.length;
+      break;
+    }
+    expect(expectedItems).toBeGreaterThan(0);
+
+    await page.click(`#detail-blocks button.open-page[data-block="${withImage.block_id}"]`);
+    await page.waitForSelector('#page-kind');
+    expect(await page.textContent('#page-kind')).toBe('heap');
+    expect(await page.textContent('#page-label')).toContain(`blk ${withImage.block_number}`);
+    const itemRows = await page.$$('#page-items tr');
+    expect(itemRows.length - 1).toBe(expectedItems);
+    expect(await page.$$('#page-map rect')).not.toHaveLength(0);
+    await page.screenshot({ path: artifactPath('05-page-view.png'), fullPage: true });
+  });
+
+  it('draws the statistics; the --stats=record text is pg_waldump 16 own', async () => {
+    await page.click('#tab-stats');
+    await page.waitForSelector('#chart-rmgr-bytes');
+    expect(await page.$$('#chart-rmgr-bytes g')).not.toHaveLength(0);
+    expect(await page.$$('#chart-volume rect')).not.toHaveLength(0);
+    await page.screenshot({ path: artifactPath('06-stats.png'), fullPage: true });
+    const shown = (await page.textContent('#stats-text'))!;
+    if (existsSync(PG_WALDUMP_16)) {
+      const out = execFileSync(PG_WALDUMP_16, ['--stats=record', join(server.walDir, segName)], { encoding: 'utf8' });
+      expect(shown.trimEnd()).toBe(out.trimEnd());
+    } else {
+      const types = await walinspect<{ n: string }>('SELECT count(*) AS n FROM pg_get_wal_stats($1, $2, true) WHERE count > 0');
+      expect(shown.split('\n').filter((l) => /^\S+\/\S+/.test(l)).length).toBe(Number(types[0]!.n));
+    }
+  });
+
+  it('opens a gzip-compressed copy from the file picker, and shows corruption in place', async () => {
+    await page.click('#tab-wal');
+    await page.click('#f-clear');
+    await page.setInputFiles('#file-input', { name: `${segName}.gz`, mimeType: 'application/gzip', buffer: gzipSync(segBytes) });
+    await waitDone(page);
+    const total = await walinspect<{ n: string }>('SELECT count(*) AS n FROM pg_get_wal_records_info($1, $2)');
+    expect(await shownCount(page)).toBe(`${total[0]!.n} records`);
+
+    // Flip a byte inside the 40th record: decoding stops there with pg_waldump's reason.
+    const recs = await walinspect<{ s: string }>(
+      'SELECT start_lsn::text AS s FROM pg_get_wal_records_info($1, $2) ORDER BY start_lsn LIMIT 40',
+    );
+    const at = lsnNumber(recs[39]!.s);
+    const bad = segBytes.slice();
+    const off = at - segmentStart(segName) + 26;
+    bad[off] = (bad[off]! ^ 0xff) & 0xff;
+    await page.setInputFiles('#file-input', { name: segName, mimeType: 'application/octet-stream', buffer: Buffer.from(bad) });
+    await waitDone(page);
+    expect(await shownCount(page)).toBe('39 records');
+    const errors = await page.$$eval('#notes .note.error', (els) => els.map((e) => e.textContent ?? ''));
+    expect(errors.join('\n')).toContain(`corrupt record at ${recs[39]!.s}`);
+    expect(errors.join('\n')).toContain('incorrect resource manager data checksum');
+    await page.screenshot({ path: artifactPath('07-corrupt.png'), fullPage: true });
+  });
+});
