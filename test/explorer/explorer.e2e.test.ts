@@ -221,7 +221,7 @@ describe.skipIf(!chromiumAvailable())('explorer in headless Chromium (PostgreSQL
     const withImage = blocks.find((b) => b.fpi_length > 0)!;
     expect(withImage).toBeDefined();
     const blockCells = await page.$$eval('#detail-blocks tr', (trs) =>
-      trs.slice(1).map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+      trs.slice(1).map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')),
     );
     expect(blockCells.length).toBe(blocks.length);
     const shown = blockCells.find((c) => c[0] === `#${withImage.block_id}`)!;
