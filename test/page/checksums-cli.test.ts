@@ -22,10 +22,11 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32c } from '../../src/common/core/crc32c.js';
 import { setPageChecksum } from '../../src/common/page/checksum.js';
-import { PgServer, serverIds } from '../support/pg-server.js';
+import { binDir, PgServer, serverIds } from '../support/pg-server.js';
 
 const PG_CHECKSUMS = '/usr/lib/postgresql/15/bin/pg_checksums';
 const REPO = join(import.meta.dirname, '..', '..');
@@ -172,6 +173,7 @@ describe.skipIf(!existsSync(PG_CHECKSUMS))('pgffi checksums vs pg_checksums 15',
     const ours = plain.dataDir;
     const theirs = join(plain.baseDir, 'theirs');
     copyCluster(plain.dataDir, theirs);
+    copyCluster(plain.dataDir, join(plain.baseDir, 'before-enable'));
     const a = pgffi(['-D', ours, '--enable']);
     const b = pgChecksums(['-D', theirs, '--enable', '-N']);
     expect([a.status, b.status]).toEqual([0, 0]);
@@ -202,6 +204,49 @@ describe.skipIf(!existsSync(PG_CHECKSUMS))('pgffi checksums vs pg_checksums 15',
     // running it again is refused like pg_checksums does; --check agrees
     same(['-D', plain.dataDir, '--enable']);
     same(['-D', plain.dataDir]);
+  });
+
+  it('a crash in the middle of --enable leaves a cluster that starts, and --enable can run again', async () => {
+    // Every state --enable can leave: each relation file old or new (atomic replace), pg_control
+    // still without checksums (written last), maybe a stray temporary file. Build one such state
+    // from the cluster before and after the --enable run of the previous test.
+    const crash = join(plain.baseDir, 'crash');
+    copyCluster(join(plain.baseDir, 'before-enable'), crash);
+    const base = join('base', '5');
+    const names = readdirSync(join(crash, base))
+      .filter((n) => /^\d+(_\w+)?$/.test(n))
+      .sort();
+    for (const n of names.slice(0, names.length >> 1)) cpSync(join(plain.dataDir, base, n), join(crash, base, n));
+    writeFileSync(join(crash, base, 'pgsql_tmp_pgffi_1259.4242'), Buffer.alloc(8192 * 3, 7));
+    const ids = serverIds();
+    if (ids !== null)
+      spawnSync('chown', ['-R', '-h', `${ids.uid}:${ids.gid}`, crash, `${crash}-spc-${readdirSync(join(crash, 'pg_tblspc'))[0]}`]);
+    // the server starts on it (checksums are off until pg_control says otherwise) and reads every table
+    const pgctl = (args: string[]): SpawnSyncReturns<string> =>
+      spawnSync(join(binDir(15), 'pg_ctl'), ['-D', crash, '-w', '-t', '60', ...args], {
+        encoding: 'utf8',
+        ...(ids === null ? {} : { uid: ids.uid, gid: ids.gid }),
+      });
+    expect(pgctl(['-l', join(plain.baseDir, 'crash.log'), 'start']).status).toBe(0);
+    try {
+      const client = new pg.Client({ host: plain.socketDir, port: plain.port, user: 'postgres', database: 'postgres' });
+      await client.connect();
+      const res = await client.query('SELECT current_setting($1) AS dc, (SELECT count(*) FROM t) + (SELECT count(*) FROM t2) AS n', [
+        'data_checksums',
+      ]);
+      await client.end();
+      expect(res.rows[0]).toEqual({ dc: 'off', n: '35000' });
+    } finally {
+      expect(pgctl(['-m', 'fast', 'stop']).status).toBe(0);
+    }
+    // running --enable again finishes the job; the stray temporary file is gone; pg_checksums agrees
+    const again = pgffi(['-D', crash, '--enable', '-N']);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/Files written: {2}[1-9]\d*\n/);
+    expect(existsSync(join(crash, base, 'pgsql_tmp_pgffi_1259.4242'))).toBe(false);
+    const check = pgChecksums(['-D', crash]);
+    expect(check.status).toBe(0);
+    expect(check.stdout).toContain('Bad checksums:  0\n');
   });
 
   it('--disable updates only pg_control; the server starts with checksums off', async () => {
