@@ -7,7 +7,19 @@
  *
  *   pgffi waldump [OPTION]... [STARTSEG [ENDSEG]]
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  type Dir,
+  existsSync,
+  mkdirSync,
+  opendirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { RM_MAX_BUILTIN_ID } from '../../common/constants.js';
 import { PgFormatError } from '../../common/core/errors.js';
@@ -339,14 +351,26 @@ function probeFile(dir: string, fname: string): { segSize: number; magic: number
 
 function searchDirectory(dir: string, fname: string | null): { segSize: number; magic: number } | null {
   if (fname !== null) return probeFile(dir, fname);
-  let names: string[];
+  // opendir/readSync keeps the operating system's readdir() order (readdirSync sorts), so the
+  // file probed is the one pg_waldump would probe.
+  let d: Dir;
   try {
-    names = readdirSync(dir);
+    d = opendirSync(dir);
   } catch {
     return null;
   }
-  for (const n of names) if (WAL_FILE_RE.test(n)) return probeFile(dir, n);
-  return null;
+  let name: string | null = null;
+  try {
+    for (let e = d.readSync(); e !== null; e = d.readSync()) {
+      if (WAL_FILE_RE.test(e.name)) {
+        name = e.name;
+        break;
+      }
+    }
+  } finally {
+    d.closeSync();
+  }
+  return name === null ? null : probeFile(dir, name);
 }
 
 function identifyTargetDirectory(dir: string | null, fname: string | null): SegmentInfo {
