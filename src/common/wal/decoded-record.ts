@@ -89,10 +89,11 @@ const NO_BLOCKS: readonly BlockReference[] = Object.freeze([]);
  * A decoded record. LSNs are also kept as numbers (`lsnNumber`, `endLsnNumber`: exact below
  * 2^53) so hot loops can avoid bigint; the bigint getters build their value on demand.
  *
- * Lifetime: the views (`raw`, `mainData`, block `data`, image `bytes`) point into the input
- * chunk when the record lay inside one page of one chunk, otherwise into the decoder's
- * reused assembly buffer, which the next `next()` call may overwrite. Use `detachRecord()`
- * to keep a record longer.
+ * Lifetime: the record reads its bytes lazily (`prevLsn`, `blocks` on first access, and the
+ * views `raw`, `mainData`, block `data`, image `bytes`). They point into the input chunk when
+ * the record lay inside one page of one chunk, otherwise into the decoder's reused assembly
+ * buffer, which the next `next()` call may overwrite: use a record before asking for the next
+ * one, or keep it with `detachRecord()` (one copy of `raw`).
  */
 export class WalRecord implements DecodedRecord {
   readonly lsnNumber: number;
@@ -104,13 +105,18 @@ export class WalRecord implements DecodedRecord {
   readonly crc: number;
   readonly origin: number;
   readonly toplevelXid: number;
-  readonly blocks: readonly BlockReference[];
+  /** Number of block references (their headers are decoded and checked; objects are built on first access to `blocks`). */
+  readonly blockCount: number;
+  /** @internal */ readonly profile: PgVersionProfile;
   /** @internal */ readonly buf: Uint8Array;
   /** @internal */ readonly offset: number;
   readonly mainDataOffset: number;
   readonly mainDataLength: number;
 
+  private materialized: readonly BlockReference[] | null = null;
+
   constructor(
+    profile: PgVersionProfile,
     buf: Uint8Array,
     offset: number,
     lsn: number,
@@ -118,10 +124,11 @@ export class WalRecord implements DecodedRecord {
     totalLength: number,
     origin: number,
     toplevelXid: number,
-    blocks: readonly BlockReference[],
+    blockCount: number,
     mainDataOffset: number,
     mainDataLength: number,
   ) {
+    this.profile = profile;
     this.buf = buf;
     this.offset = offset;
     this.lsnNumber = lsn;
@@ -133,11 +140,16 @@ export class WalRecord implements DecodedRecord {
     this.crc = u32(buf, offset + 20);
     this.origin = origin;
     this.toplevelXid = toplevelXid;
-    this.blocks = blocks;
+    this.blockCount = blockCount;
     this.mainDataOffset = mainDataOffset;
     this.mainDataLength = mainDataLength;
   }
 
+  /** Block references in id order (ids may have gaps). */
+  get blocks(): readonly BlockReference[] {
+    if (this.materialized === null) this.materialized = this.blockCount === 0 ? NO_BLOCKS : materializeBlocks(this);
+    return this.materialized;
+  }
   get lsn(): Lsn {
     return BigInt(this.lsnNumber);
   }
@@ -191,23 +203,25 @@ function compressionOf(profile: PgVersionProfile, bimgInfo: number): ImageCompre
   return 'none';
 }
 
+/** Outputs of parseRecordHeaders (decoding is synchronous; read right after the call). */
+let parsedCount = 0;
+let parsedOrigin = 0;
+let parsedToplevelXid = 0;
+let parsedMainDataLength = 0;
+
 /**
- * Decodes the record at `buf[offset, offset + totalLength)` whose fixed header has already
- * been validated (and CRC-checked). `errorLsn` is the LSN xlogreader.c names in decode errors:
- * the record itself on 14, the previously returned record on 15/16 (their DecodeXLogRecord
- * reports state->ReadRecPtr before it advances).
+ * Walks and checks the headers after the fixed XLogRecord header (block headers into
+ * PENDING, origin, top-level xid, main-data header); returns the payload's start offset.
  */
-export function decodeRecordBody(
+function parseRecordHeaders(
   profile: PgVersionProfile,
   messages: WalMessages,
   buf: Uint8Array,
   offset: number,
   totalLength: number,
   lsn: number,
-  endLsn: number,
   errorLsn: number,
-): WalRecord {
-  const end = offset + totalLength;
+): number {
   let ptr = offset + SizeOfXLogRecord;
   let remaining = totalLength - SizeOfXLogRecord;
   let datatotal = 0;
@@ -215,7 +229,6 @@ export function decodeRecordBody(
   let toplevelXid = 0;
   let mainDataLength = 0;
   let maxBlockId = -1;
-  let blocks: BlockReference[] | null = null;
   // Per block, parsed headers; offsets resolved once the payload start is known.
   let nPending = 0;
   const pending = PENDING;
@@ -349,47 +362,94 @@ export function decodeRecordBody(
     nPending++;
   }
   if (remaining !== datatotal) throw shortData(lsn, errorLsn);
+  parsedCount = nPending;
+  parsedOrigin = origin;
+  parsedToplevelXid = toplevelXid;
+  parsedMainDataLength = mainDataLength;
+  return ptr;
+}
 
+/**
+ * Decodes the record at `buf[offset, offset + totalLength)` whose fixed header has already
+ * been validated (and CRC-checked). `errorLsn` is the LSN xlogreader.c names in decode errors:
+ * the record itself on 14, the previously returned record on 15/16 (their DecodeXLogRecord
+ * reports state->ReadRecPtr before it advances).
+ */
+export function decodeRecordBody(
+  profile: PgVersionProfile,
+  messages: WalMessages,
+  buf: Uint8Array,
+  offset: number,
+  totalLength: number,
+  lsn: number,
+  endLsn: number,
+  errorLsn: number,
+): WalRecord {
+  let p = parseRecordHeaders(profile, messages, buf, offset, totalLength, lsn, errorLsn);
   // Payload: each block's image then its data, in id order; main data last.
-  let p = ptr;
-  if (nPending > 0) {
-    blocks = [];
-    for (let i = 0; i < nPending * 11; i += 11) {
-      const bimgInfo = pending[i + 10] as number;
-      let image: BlockImage | null = null;
-      if (bimgInfo >= 0) {
-        const len = pending[i + 7] as number;
-        image = {
-          bimgInfo,
-          length: len,
-          holeOffset: pending[i + 8] as number,
-          holeLength: pending[i + 9] as number,
-          compression: compressionOf(profile, bimgInfo),
-          apply: (bimgInfo & bits.APPLY) !== 0,
-          bytes: buf.subarray(p, p + len),
-        };
-        p += len;
-      }
-      const dataLen = pending[i + 6] as number;
-      blocks.push(
-        new WalBlockReference(
-          pending[i] as number,
-          pending[i + 1] as number,
-          pending[i + 2] as number,
-          pending[i + 3] as number,
-          pending[i + 4] as number,
-          pending[i + 5] as number,
-          image,
-          buf,
-          p,
-          dataLen,
-        ),
-      );
-      p += dataLen;
-    }
+  const n = parsedCount * 11;
+  for (let i = 0; i < n; i += 11) {
+    if ((PENDING[i + 10] as number) >= 0) p += PENDING[i + 7] as number;
+    p += PENDING[i + 6] as number;
   }
-  if (p + mainDataLength !== end) throw shortData(lsn, errorLsn);
-  return new WalRecord(buf, offset, lsn, endLsn, totalLength, origin, toplevelXid, blocks ?? NO_BLOCKS, p, mainDataLength);
+  if (p + parsedMainDataLength !== offset + totalLength) throw shortData(lsn, errorLsn);
+  return new WalRecord(
+    profile,
+    buf,
+    offset,
+    lsn,
+    endLsn,
+    totalLength,
+    parsedOrigin,
+    parsedToplevelXid,
+    parsedCount,
+    p,
+    parsedMainDataLength,
+  );
+}
+
+/** Builds the BlockReference objects of a decoded (already checked) record. */
+function materializeBlocks(r: WalRecord): BlockReference[] {
+  const profile = r.profile;
+  const buf = r.buf;
+  const bits = profile.bkpImage;
+  let p = parseRecordHeaders(profile, NO_MESSAGES, buf, r.offset, r.totalLength, r.lsnNumber, r.lsnNumber);
+  const pending = PENDING;
+  const blocks: BlockReference[] = [];
+  for (let i = 0; i < parsedCount * 11; i += 11) {
+    const bimgInfo = pending[i + 10] as number;
+    let image: BlockImage | null = null;
+    if (bimgInfo >= 0) {
+      const len = pending[i + 7] as number;
+      image = {
+        bimgInfo,
+        length: len,
+        holeOffset: pending[i + 8] as number,
+        holeLength: pending[i + 9] as number,
+        compression: compressionOf(profile, bimgInfo),
+        apply: (bimgInfo & bits.APPLY) !== 0,
+        bytes: buf.subarray(p, p + len),
+      };
+      p += len;
+    }
+    const dataLen = pending[i + 6] as number;
+    blocks.push(
+      new WalBlockReference(
+        pending[i] as number,
+        pending[i + 1] as number,
+        pending[i + 2] as number,
+        pending[i + 3] as number,
+        pending[i + 4] as number,
+        pending[i + 5] as number,
+        image,
+        buf,
+        p,
+        dataLen,
+      ),
+    );
+    p += dataLen;
+  }
+  return blocks;
 }
 
 /** A copy of `record` whose views own their bytes (outlives the decoder's buffers). */

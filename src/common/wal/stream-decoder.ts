@@ -210,7 +210,10 @@ export class WalStreamDecoder {
     for (let r = this.next(); r !== null; r = this.next()) yield r;
   }
 
-  /** The next record, or null when more input is needed (or decoding has ended: see `done`). */
+  /**
+   * The next record, or null when more input is needed (or decoding has ended: see `done`).
+   * The record is valid until the following `next()` call (see WalRecord's lifetime note).
+   */
   next(): WalRecord | null {
     for (;;) {
       switch (this.state) {
