@@ -99,6 +99,12 @@ export function pglzCompress(source: Uint8Array, strategy: PglzStrategy = PGLZ_s
   histStart.fill(0, 0, hashsz);
 
   const dest = new Uint8Array(PGLZ_MAX_OUTPUT(slen));
+  const hs = histStart;
+  const hNext = histNext;
+  const hPrev = histPrev;
+  const hIndex = histIndex;
+  const hPos = histPos;
+  const firstSuccessBy = strategy.first_success_by;
   let bp = 0;
   let ctrlp = -1; // -1: the C code's ctrl_dummy
   let ctrlb = 0;
@@ -109,102 +115,52 @@ export function pglzCompress(source: Uint8Array, strategy: PglzStrategy = PGLZ_s
   let dp = 0;
   const dend = slen;
 
-  const histAdd = (p: number): void => {
-    const hindex = histIdx(source, p, dend, mask);
-    if (recycle) {
-      const prev = histPrev[hn] as number;
-      const next = histNext[hn] as number;
-      if (prev === 0) histStart[histIndex[hn] as number] = next;
-      else histNext[prev] = next;
-      if (next !== 0) histPrev[next] = prev;
-    }
-    const head = histStart[hindex] as number;
-    histNext[hn] = head;
-    histPrev[hn] = 0;
-    histIndex[hn] = hindex;
-    histPos[hn] = p;
-    histPrev[head] = hn; // entry 0 is unused; scribbling on it is harmless (as in C)
-    histStart[hindex] = hn;
-    if (++hn >= PGLZ_HISTORY_SIZE + 1) {
-      hn = 1;
-      recycle = true;
-    }
-  };
+  while (dp < dend) {
+    if (bp >= resultMax) return null;
+    if (!foundMatch && bp >= firstSuccessBy) return null;
 
-  const outCtrl = (): void => {
+    // pglz_find_match
+    let goodMatch = goodMatchInit;
+    let matchLen = 0;
+    let matchOff = 0;
+    let hent = hs[histIdx(source, dp, dend, mask)] as number;
+    while (hent !== 0) {
+      const hp0 = hPos[hent] as number;
+      const thisoff = dp - hp0;
+      if (thisoff >= 0x0fff) break;
+      let thislen = 0;
+      if (matchLen >= 16) {
+        let k = 0;
+        while (k < matchLen && source[dp + k] === source[hp0 + k]) k++;
+        if (k === matchLen) {
+          thislen = matchLen;
+          while (dp + thislen < dend && source[dp + thislen] === source[hp0 + thislen] && thislen < PGLZ_MAX_MATCH) thislen++;
+        }
+      } else {
+        while (dp + thislen < dend && source[dp + thislen] === source[hp0 + thislen] && thislen < PGLZ_MAX_MATCH) thislen++;
+      }
+      if (thislen > matchLen) {
+        matchLen = thislen;
+        matchOff = thisoff;
+      }
+      hent = hNext[hent] as number;
+      if (hent !== 0) {
+        if (matchLen >= goodMatch) break;
+        goodMatch -= Math.trunc((goodMatch * goodDrop) / 100);
+      }
+    }
+
+    // pglz_out_ctrl
     if ((ctrl & 0xff) === 0) {
       if (ctrlp >= 0) dest[ctrlp] = ctrlb;
       ctrlp = bp++;
       ctrlb = 0;
       ctrl = 1;
     }
-  };
-
-  let matchLen = 0;
-  let matchOff = 0;
-  /** pglz_find_match: sets matchLen/matchOff; true when a match of 3+ bytes was found. */
-  const findMatch = (input: number): boolean => {
-    let goodMatch = goodMatchInit;
-    let len = 0;
-    let off = 0;
-    let hent = histStart[histIdx(source, input, dend, mask)] as number;
-    while (hent !== 0) {
-      const hp0 = histPos[hent] as number;
-      const thisoff = input - hp0;
-      if (thisoff >= 0x0fff) break;
-      let thislen = 0;
-      let ip = input;
-      let hp = hp0;
-      if (len >= 16) {
-        let same = true;
-        for (let k = 0; k < len; k++) {
-          if (source[input + k] !== source[hp0 + k]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) {
-          thislen = len;
-          ip += len;
-          hp += len;
-          while (ip < dend && source[ip] === source[hp] && thislen < PGLZ_MAX_MATCH) {
-            thislen++;
-            ip++;
-            hp++;
-          }
-        }
-      } else {
-        while (ip < dend && source[ip] === source[hp] && thislen < PGLZ_MAX_MATCH) {
-          thislen++;
-          ip++;
-          hp++;
-        }
-      }
-      if (thislen > len) {
-        len = thislen;
-        off = thisoff;
-      }
-      hent = histNext[hent] as number;
-      if (hent !== 0) {
-        if (len >= goodMatch) break;
-        goodMatch -= Math.trunc((goodMatch * goodDrop) / 100);
-      }
-    }
-    if (len > 2) {
-      matchLen = len;
-      matchOff = off;
-      return true;
-    }
-    return false;
-  };
-
-  while (dp < dend) {
-    if (bp >= resultMax) return null;
-    if (!foundMatch && bp >= strategy.first_success_by) return null;
-    if (findMatch(dp)) {
-      outCtrl();
+    let n: number;
+    if (matchLen > 2) {
+      // pglz_out_tag
       ctrlb |= ctrl;
-      ctrl = (ctrl << 1) & 0xff;
       if (matchLen > 17) {
         dest[bp] = ((matchOff & 0xf00) >> 4) | 0x0f;
         dest[bp + 1] = matchOff & 0xff;
@@ -215,17 +171,35 @@ export function pglzCompress(source: Uint8Array, strategy: PglzStrategy = PGLZ_s
         dest[bp + 1] = matchOff & 0xff;
         bp += 2;
       }
-      while (matchLen-- > 0) {
-        histAdd(dp);
-        dp++;
-      }
+      n = matchLen;
       foundMatch = true;
     } else {
-      outCtrl();
+      // pglz_out_literal
       dest[bp++] = source[dp] as number;
-      ctrl = (ctrl << 1) & 0xff;
-      histAdd(dp);
-      dp++;
+      n = 1;
+    }
+    ctrl = (ctrl << 1) & 0xff;
+    // pglz_hist_add for every byte consumed
+    for (const stop = dp + n; dp < stop; dp++) {
+      const hindex = histIdx(source, dp, dend, mask);
+      if (recycle) {
+        const prev = hPrev[hn] as number;
+        const next = hNext[hn] as number;
+        if (prev === 0) hs[hIndex[hn] as number] = next;
+        else hNext[prev] = next;
+        if (next !== 0) hPrev[next] = prev;
+      }
+      const head = hs[hindex] as number;
+      hNext[hn] = head;
+      hPrev[hn] = 0;
+      hIndex[hn] = hindex;
+      hPos[hn] = dp;
+      hPrev[head] = hn; // entry 0 is unused; scribbling on it is harmless (as in C)
+      hs[hindex] = hn;
+      if (++hn >= PGLZ_HISTORY_SIZE + 1) {
+        hn = 1;
+        recycle = true;
+      }
     }
   }
   if (ctrlp >= 0) dest[ctrlp] = ctrlb;
