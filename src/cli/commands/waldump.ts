@@ -27,21 +27,22 @@ import { majorFromWalMagic, type PgMajor } from '../../common/core/version.js';
 import { isValidWalSegSize, walFileName } from '../../common/core/wal-file-names.js';
 import type { PgVersionProfile } from '../../common/profile.js';
 import { BUILTIN_RMGRS, type DescribeOptions, WalStatsAccumulator } from '../../common/rmgr/index.js';
-import { restoreFullPageImage } from '../../common/wal/full-page-image.js';
 import type { DecodedRecord } from '../../common/wal/record.js';
 import { WalStreamDecoder } from '../../common/wal/stream-decoder.js';
 import { formatStats, recordJson, statsJson, writeRecordLine } from '../../common/waldump/format.js';
 import { type HostStringWriter, TextSink } from '../../common/waldump/text-sink.js';
-import { profile as profile14 } from '../../v14/profile.js';
-import { profile as profile15 } from '../../v15/profile.js';
-import { profile as profile16 } from '../../v16/profile.js';
 
 const PROG = 'pgffi waldump';
 const XLOG_BLCKSZ = 8192;
 const XLOGDIR = 'pg_wal';
 const FORK_NAMES = ['main', 'fsm', 'vm', 'init'];
 
-const PROFILES: Readonly<Record<PgMajor, PgVersionProfile>> = { 14: profile14, 15: profile15, 16: profile16 };
+/** Only the WAL's version is loaded (each profile brings its generated layouts). */
+async function loadProfile(major: PgMajor): Promise<PgVersionProfile> {
+  if (major === 14) return (await import('../../v14/profile.js')).profile;
+  if (major === 15) return (await import('../../v15/profile.js')).profile;
+  return (await import('../../v16/profile.js')).profile;
+}
 
 /** The record source: a streaming decoder fed with segment bytes (common/wal's WalStreamDecoder). */
 export interface WalSource {
@@ -582,7 +583,7 @@ function hasFpw(record: DecodedRecord): boolean {
 async function saveFullPages(record: DecodedRecord, profile: PgVersionProfile, dir: string, tli: number): Promise<void> {
   for (const b of record.blocks) {
     if (!b.hasImage || b.image === null) continue;
-    const page = restoreImage(record, b.id, profile);
+    const page = await restoreImage(record, b.id, profile);
     const hi = (record.lsn >> 32n).toString(16).toUpperCase().padStart(8, '0');
     const lo = (record.lsn & 0xffffffffn).toString(16).toUpperCase().padStart(8, '0');
     const fork = FORK_NAMES[b.fork];
@@ -597,9 +598,11 @@ async function saveFullPages(record: DecodedRecord, profile: PgVersionProfile, d
 }
 
 /** RestoreBlockImage (common/wal full-page images: hole, pglz/lz4/zstd); its failure is fatal as in pg_waldump. */
-function restoreImage(record: DecodedRecord, blockId: number, profile: PgVersionProfile): Uint8Array {
+async function restoreImage(record: DecodedRecord, blockId: number, profile: PgVersionProfile): Promise<Uint8Array> {
   const block = record.blocks.find((b) => b.id === blockId);
   if (block === undefined) throw new Fatal(`invalid block_id ${blockId}`);
+  // Loaded on first use: the decompressors (fzstd) are only needed for --save-fullpage.
+  const { restoreFullPageImage } = await import('../../common/wal/full-page-image.js');
   try {
     return restoreFullPageImage(profile, block, record.lsn);
   } catch (err) {
@@ -738,7 +741,7 @@ export async function run(args: string[], options: RunOptions = {}): Promise<num
       throw new BadArgument();
     }
     major = info.major;
-    const profile = PROFILES[major];
+    const profile = await loadProfile(major);
     const zone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
     const code = await dump(cfg, profile, info, start, end, timeline, out, options.sourceFactory ?? defaultSourceFactory(), zone);
     flushErr();
