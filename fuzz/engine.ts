@@ -42,11 +42,13 @@ export async function minimize(
   failure: Failure,
   budgetMs: number,
   maxRuns = 1500,
+  tick?: () => void,
 ): Promise<FuzzInput> {
   let runs = 0;
   let bytes = input.bytes;
   const fails = async (b: Uint8Array): Promise<boolean> => {
     runs++;
+    tick?.();
     return sameFailure(failure, await runCase(target, { ...input, bytes: b }, budgetMs));
   };
   // Truncation: remove the largest tail that keeps the failure.
@@ -188,7 +190,9 @@ export async function fuzzLoop(target: FuzzTarget, corpus: Corpus, o: LoopOption
         continue;
       }
     }
-    const minimized = o.save ? await minimize(target, input, r.failure, o.budgetMs) : input;
+    // Slow cases shrink with few runs: each costs at least the budget.
+    const tick = (): void => o.onCase?.(i);
+    const minimized = o.save ? await minimize(target, input, r.failure, o.budgetMs, r.failure.kind === 'slow' ? 40 : 1500, tick) : input;
     const found: FoundFailure = {
       seed,
       failure: r.failure,

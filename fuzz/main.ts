@@ -73,6 +73,7 @@ function runWorker(
   });
   return new Promise((resolve) => {
     let result: WorkerResult | null = null;
+    let hung = false;
     let last = -1;
     let lastChange = Date.now();
     const timer = setInterval(() => {
@@ -82,6 +83,7 @@ function runWorker(
         lastChange = Date.now();
       } else if (Date.now() - lastChange > HANG_MS && ticks > 0) {
         clearInterval(timer);
+        hung = true;
         const at = Atomics.load(beat, 0);
         void worker.terminate().then(() => resolve({ result, hungAt: at, error: null }));
       }
@@ -95,6 +97,7 @@ function runWorker(
     });
     worker.on('exit', (code) => {
       clearInterval(timer);
+      if (hung) return;
       resolve({
         result,
         hungAt: null,
