@@ -11,6 +11,7 @@ import { isPgFormatError } from '../../common/core/errors.js';
 import type { BtMetap, BtPageItem, BtPageStats } from '../../common/page/btree.js';
 import type { HeapPageItem } from '../../common/page/heap.js';
 import { type ForkName, inspectPage, type PageReport } from '../../common/page/inspect.js';
+import { pageFlagNames } from '../../common/page/page.js';
 import { readRelationPages, readSegmentPages, relationFileInfo } from '../../node/relation-files.js';
 
 const USAGE = `pgffi pageinspect decodes PostgreSQL relation pages like pageinspect.
@@ -125,7 +126,7 @@ function textReport(r: PageReport): string {
       ? ''
       : ` checksum=${hex4(h.checksum)} (${r.pageChecksum === h.checksum ? 'ok' : `calculated ${hex4(r.pageChecksum)}`})`;
   const lines = [
-    `block ${r.block} (${r.fork}, ${r.kind}): lsn=${h.lsn}${sum} flags=${hex4(h.flags)} lower=${h.lower} upper=${h.upper} special=${h.special} pagesize=${h.pagesize} version=${h.version} prune_xid=${h.pruneXid}`,
+    `block ${r.block} (${r.fork}, ${r.kind}): lsn=${h.lsn}${sum} flags=${hex4(h.flags)}${h.flags === 0 ? '' : ` (${pageFlagNames(h.flags).join('|')})`} lower=${h.lower} upper=${h.upper} special=${h.special} pagesize=${h.pagesize} version=${h.version} prune_xid=${h.pruneXid}`,
   ];
   if (r.meta !== undefined) lines.push(`  meta: ${kv(r.meta as BtMetap)}`);
   if (r.stats !== undefined) lines.push(`  stats: ${kv(r.stats as BtPageStats)}`);
@@ -145,6 +146,11 @@ function textReport(r: PageReport): string {
 }
 
 export async function run(args: string[]): Promise<number> {
+  // `pgffi pageinspect FILE | head`: a closed pipe ends the dump quietly
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   let opts: Options | null;
   try {
     opts = parseArgs(args);
