@@ -20,6 +20,7 @@ import {
   decodeOurs,
   loadCases,
   missingCoverage,
+  missingMatches,
   type OurRecord,
   PROFILES,
   prng,
@@ -165,6 +166,7 @@ export function defineAmSuite(major: PgMajor, setup: AmSuiteSetup = DEFAULT_SETU
       if (setup === DEFAULT_SETUP)
         console.log(`PostgreSQL ${major}: ${produced.length} record types produced; not produced: ${notProduced.join(' ')}`);
       expect(missingCoverage(ranges, primary!.seen, major)).toEqual([]);
+      expect(missingMatches(ranges, ours, major)).toEqual([]);
     });
   });
 }

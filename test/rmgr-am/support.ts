@@ -8,6 +8,7 @@
  *   versions: 15 16          only run on these majors (default: all)
  *   expect: Heap/INSERT ...  record types (rmgr/type) the case must produce on every major
  *   expect 16: ...           ... on one major only
+ *   match[ 16]: T /regex/    some record of type T (rmgr/type) has a description matching regex
  *   sql: <statement>         run on the main connection; indented lines continue it
  *   sql2: <statement>        run on a second connection (kept open across the case)
  *   checkpoint | switch-wal
@@ -58,6 +59,7 @@ export interface WorkloadCase {
   name: string;
   versions: PgMajor[] | null;
   expect: Map<PgMajor | 'all', string[]>;
+  match: Array<{ major: PgMajor | 'all'; type: string; re: RegExp }>;
   steps: Step[];
 }
 
@@ -65,7 +67,7 @@ export function loadCases(dir: string): WorkloadCase[] {
   const out: WorkloadCase[] = [];
   for (const file of readdirSync(dir).sort()) {
     if (!file.endsWith('.txt')) continue;
-    const c: WorkloadCase = { name: file.replace(/\.txt$/, ''), versions: null, expect: new Map(), steps: [] };
+    const c: WorkloadCase = { name: file.replace(/\.txt$/, ''), versions: null, expect: new Map(), match: [], steps: [] };
     for (const raw of readFileSync(join(dir, file), 'utf8').split('\n')) {
       if (raw.trim() === '' || raw.trimStart().startsWith('#')) continue;
       const last = c.steps.at(-1);
@@ -81,6 +83,10 @@ export function loadCases(dir: string): WorkloadCase[] {
       else if (directive === 'expect') {
         const key = major === undefined ? 'all' : (Number(major) as PgMajor);
         c.expect.set(key, [...(c.expect.get(key) ?? []), ...rest.split(/\s+/).filter((s) => s !== '')]);
+      } else if (directive === 'match') {
+        const mm = /^(\S+) \/(.*)\/$/.exec(rest);
+        if (mm === null) throw new Error(`${file}: match wants "type /regex/": ${raw}`);
+        c.match.push({ major: major === undefined ? 'all' : (Number(major) as PgMajor), type: mm[1]!, re: new RegExp(mm[2]!) });
       } else if (directive === 'sql' || directive === 'sql2') c.steps.push({ kind: 'sql', sql: rest, conn: directive === 'sql' ? 1 : 2 });
       else if (directive === 'checkpoint' || directive === 'switch-wal') c.steps.push({ kind: directive });
       else throw new Error(`${file}: unknown directive ${directive}`);
@@ -346,4 +352,17 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** `match` expectations of each case that no record of the case satisfied (on this major). */
+export function missingMatches(ranges: readonly CaseRange[], ours: readonly OurRecord[], major: PgMajor): string[] {
+  const missing: string[] = [];
+  for (const { case: c, start, end } of ranges) {
+    for (const m of c.match) {
+      if (m.major !== 'all' && m.major !== major) continue;
+      const hit = ours.some((r) => r.lsn >= start && r.lsn < end && `${r.rmgr}/${r.type}` === m.type && m.re.test(r.desc));
+      if (!hit) missing.push(`${c.name}: ${m.type} /${m.re.source}/`);
+    }
+  }
+  return missing;
 }
