@@ -5,14 +5,13 @@
  * PGFFI_CRASH_CHILD = JSON {kind: 'control' | 'wal', target, journal, seed, id}.
  *
  * - control: under the lock, reads pg_control, raises checkPoint (and checkPointCopy.redo) by
- *   8 and writes it back atomically (updateFileAtomically), then journals the new value.
+ *   8 and writes it back atomically (updateControlFile), then journals the new value.
  * - wal: appends 1–4 records (XLOG_NOOP whose main data starts with a sequence number; sizes
  *   from 8 bytes to 40 kB, rarely 1.1 MB; sometimes XLOG_SWITCH) through the WalWriter, flushes,
  *   then journals "lsn crc seq" of the last record.
  */
 import { fsyncSync, openSync, writeSync } from 'node:fs';
-import { decodeControlFileStrict, encodeControlFile } from '../../src/common/control/control-file.js';
-import { updateFileAtomically } from '../../src/node/file-lock.js';
+import { updateControlFile } from '../../src/node/control-file-writer.js';
 import { scanWalDirectory, WalWriter } from '../../src/node/wal-writer.js';
 import { profile } from '../../src/v15/profile.js';
 
@@ -58,14 +57,14 @@ function runControl(spec: CrashChildSpec): never {
   const fd = openSync(spec.journal, 'a');
   for (;;) {
     let value = 0n;
-    updateFileAtomically(spec.target, (current) => {
-      const c = decodeControlFileStrict(current as Uint8Array, profile);
-      value = c.checkPoint + 8n;
-      return encodeControlFile(
-        { ...c, checkPoint: value, checkPointCopy: { ...c.checkPointCopy, redo: value }, time: c.time + 1n },
-        profile,
-      );
-    });
+    updateControlFile(
+      spec.target,
+      (c) => {
+        value = c.checkPoint + 8n;
+        return { ...c, checkPoint: value, checkPointCopy: { ...c.checkPointCopy, redo: value }, time: c.time + 1n };
+      },
+      { profile },
+    );
     journalAppend(fd, String(value));
   }
 }

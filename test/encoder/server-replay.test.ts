@@ -6,12 +6,12 @@
  * on start the server runs crash recovery from the checkpoint, restores our image, and SELECT shows the modified row. On 15/16 pg_walinspect then
  * lists our records with the LSNs, prev links, lengths and block references we wrote.
  */
-import { chownSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DBState, decodeControlFile, encodeControlFile } from '../../src/common/control/control-file.js';
+import { DBState, decodeControlFile } from '../../src/common/control/control-file.js';
 import { formatLsn } from '../../src/common/core/lsn.js';
-import { updateFileAtomically } from '../../src/node/file-lock.js';
+import { updateControlFile } from '../../src/node/control-file-writer.js';
 import { WalWriter } from '../../src/node/wal-writer.js';
 import { profile as p14 } from '../../src/v14/profile.js';
 import { profile as p15 } from '../../src/v15/profile.js';
@@ -81,9 +81,7 @@ describe.each([14, 15, 16] as const)('PostgreSQL %i replays records we appended'
     // As after a crash: pg_control still says "in production", so the server runs recovery
     // from the checkpoint (a clean-shutdown state would make it ignore what follows).
     const controlPath = join(server.dataDir, 'global', 'pg_control');
-    const owner = statSync(controlPath);
-    updateFileAtomically(controlPath, () => encodeControlFile({ ...control, state: DBState.DB_IN_PRODUCTION }, profile));
-    chownSync(controlPath, owner.uid, owner.gid);
+    updateControlFile(controlPath, (c) => ({ ...c, state: DBState.DB_IN_PRODUCTION }), { profile });
 
     await server.startExisting();
     const rows = await server.query<{ v: string }>('SELECT v FROM t WHERE id = 7');
