@@ -233,6 +233,37 @@ export function realServerSuite(major: PgMajorVersion): void {
       expect(missing).toEqual([]);
     });
 
+    it.skipIf(tool === null)(`pgffi waldump --stats --json carries pg_waldump ${major}'s --stats numbers`, async () => {
+      for (const perRecord of [false, true]) {
+        const args = ['-p', server.walDir, '-s', w.start, '-e', w.end, perRecord ? '--stats=record' : '--stats'];
+        const c = runCTool(tool!, args);
+        const rows = new Map<string, number[]>();
+        for (const line of c.stdout.split('\n')) {
+          const m = /^(\S+)\s+(\d+) \(\s*[\d.]+\)\s+(\d+) \(\s*[\d.]+\)\s+(\d+) \(\s*[\d.]+\)\s+(\d+) /.exec(line);
+          if (m !== null) rows.set(m[1]!, [Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])]);
+        }
+        expect(rows.size).toBeGreaterThan(5);
+        const ours = await runOurs([...args, '--json']);
+        const j = JSON.parse(ours.stdout) as {
+          rows: {
+            resourceManager: string;
+            recordType?: string;
+            count: number;
+            recordSize: number;
+            fpiSize: number;
+            combinedSize: number;
+          }[];
+        };
+        const got = new Map(
+          j.rows.map((r) => [
+            r.recordType === undefined ? r.resourceManager : `${r.resourceManager}/${r.recordType}`,
+            [r.count, r.recordSize, r.fpiSize, r.combinedSize],
+          ]),
+        );
+        expect(Object.fromEntries(got)).toEqual(Object.fromEntries(rows));
+      }
+    });
+
     it.skipIf(tool === null)(`pgffi waldump equals pg_waldump ${major}: output, errors and exit code, for every case`, async () => {
       const failures: string[] = [];
       for (const d of w.waldumps) {
