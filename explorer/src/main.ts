@@ -143,7 +143,8 @@ worker.onerror = (e) => {
 function isWalish(name: string, head: Uint8Array): boolean {
   if (head[0] === 0x1f && head[1] === 0x8b) return true;
   if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return true;
-  if (head[1] === 0xd1 && head.length >= 2) return true;
+  const magic = head.length >= 2 ? (head[0] as number) | ((head[1] as number) << 8) : 0;
+  if (magic === 0xd10d || magic === 0xd110 || magic === 0xd113) return true; // XLOG_PAGE_MAGIC of 14, 15, 16
   return /^[0-9A-F]{24}(\.partial)?(\.gz|\.zst)?$/.test(name);
 }
 

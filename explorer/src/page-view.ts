@@ -5,10 +5,11 @@
  * infomask flags, and the checksum status — for a restored full-page image or a relation file.
  */
 
-import { type HeapPageItem, infomaskFlags } from '../../src/common/page/heap.js';
+import { type HeapPageItem, heapTupleAt, infomaskFlags } from '../../src/common/page/heap.js';
 import { type BtPageItem, pageFlagNames, verifyPageChecksum } from '../../src/common/page/index.js';
 import { type ForkName, inspectPage, type PageReport } from '../../src/common/page/inspect.js';
 import { decodeItemIds, decodePageHeader, LP_FLAG_NAMES } from '../../src/common/page/page.js';
+import { type AttAlign, type AttributeDescriptor, decodeDatum, tupleDataSplit } from '../../src/common/page/tuple-data.js';
 import { h, s } from './dom.js';
 
 const BLCKSZ = 8192;
@@ -31,6 +32,8 @@ export class PageView {
   private index = 0;
   private readonly nav: HTMLDivElement;
   private readonly body: HTMLDivElement;
+  /** Column types typed by the user (pg_type.typname list) to decode heap tuple values. */
+  private columnTypes = '';
 
   constructor() {
     this.nav = h('div', { class: 'page-nav' });
@@ -94,7 +97,20 @@ export class PageView {
     const page = src.bytes.subarray(this.index * BLCKSZ, (this.index + 1) * BLCKSZ);
     const block = src.firstBlock + this.index;
     try {
-      this.body.replaceChildren(...problems, ...renderPage(page, block, src));
+      const types = h('input', {
+        id: 'page-types',
+        type: 'text',
+        size: 40,
+        value: this.columnTypes,
+        placeholder: 'e.g. int4,text,timestamptz',
+        spellcheck: false,
+      });
+      types.addEventListener('change', () => {
+        this.columnTypes = types.value;
+        this.render();
+      });
+      const typesRow = h('p', {}, 'Column types to decode heap tuple values (pg_type names, in attribute order): ', types);
+      this.body.replaceChildren(...problems, ...renderPage(page, block, src, parseTypes(this.columnTypes)), typesRow);
     } catch (e) {
       this.body.replaceChildren(
         ...problems,
@@ -114,7 +130,72 @@ export class PageView {
   }
 }
 
-function renderPage(page: Uint8Array, block: number, src: Source): HTMLElement[] {
+/** attlen/attalign of the types decodeDatum knows (pg_type.typlen, typalign). */
+const TYPES: Record<string, [number, AttAlign]> = {
+  bool: [1, 'c'],
+  int2: [2, 's'],
+  int4: [4, 'i'],
+  oid: [4, 'i'],
+  xid: [4, 'i'],
+  cid: [4, 'i'],
+  int8: [8, 'd'],
+  float4: [4, 'i'],
+  float8: [8, 'd'],
+  name: [64, 'c'],
+  date: [4, 'i'],
+  timestamp: [8, 'd'],
+  timestamptz: [8, 'd'],
+  time: [8, 'd'],
+  interval: [16, 'd'],
+  uuid: [16, 'c'],
+  text: [-1, 'i'],
+  varchar: [-1, 'i'],
+  bpchar: [-1, 'i'],
+  json: [-1, 'i'],
+  bytea: [-1, 'i'],
+  numeric: [-1, 'i'],
+  jsonb: [-1, 'i'],
+};
+
+type Columns = AttributeDescriptor[] | string | null;
+
+function parseTypes(text: string): Columns {
+  const names = text
+    .split(',')
+    .map((x) => x.trim().toLowerCase())
+    .filter((x) => x !== '');
+  if (names.length === 0) return null;
+  const out: AttributeDescriptor[] = [];
+  for (const typname of names) {
+    const t = TYPES[typname];
+    if (t === undefined) return `unknown type "${typname}" (known: ${Object.keys(TYPES).join(', ')})`;
+    out.push({ attlen: t[0], attalign: t[1], typname });
+  }
+  return out;
+}
+
+function tupleValues(page: Uint8Array, lp: number, columns: AttributeDescriptor[]): string {
+  try {
+    const tup = heapTupleAt(page, lp);
+    if (tup === null) return '';
+    const parts = tupleDataSplit(tup.data, columns, tup.t_infomask, tup.t_infomask2, tup.t_bits);
+    return parts
+      .map((v, i) => {
+        if (v === null) return 'NULL';
+        const d = decodeDatum(v, columns[i]!.typname!);
+        return d === undefined
+          ? '(toasted)'
+          : typeof d === 'string'
+            ? JSON.stringify(d.length > 80 ? `${d.slice(0, 80)}…` : d)
+            : JSON.stringify(d);
+      })
+      .join(', ');
+  } catch (e) {
+    return `(${e instanceof Error ? e.message : String(e)})`;
+  }
+}
+
+function renderPage(page: Uint8Array, block: number, src: Source, columns: Columns): HTMLElement[] {
   const report = inspectPage(page, block, src.fork);
   const hdr = decodePageHeader(page, block);
   const ck = verifyPageChecksum(page, block);
@@ -137,8 +218,15 @@ function renderPage(page: Uint8Array, block: number, src: Source): HTMLElement[]
     'table',
     { class: 'kv', id: 'page-header' },
     h('tr', {}, h('th', {}, 'kind'), h('td', { id: 'page-kind' }, report.kind)),
-    ...Object.entries(report.header).map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, String(v)))),
-    h('tr', {}, h('th', {}, 'flags'), h('td', {}, pageFlagNames(hdr.pd_flags).join(', ') || '—')),
+    ...Object.entries(report.header)
+      .filter(([k]) => k !== 'flags' && k !== 'checksum')
+      .map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, String(v)))),
+    h(
+      'tr',
+      {},
+      h('th', {}, 'flags'),
+      h('td', {}, `0x${hdr.pd_flags.toString(16).padStart(4, '0')} ${pageFlagNames(hdr.pd_flags).join(', ')}`),
+    ),
     h('tr', {}, h('th', {}, 'checksum'), h('td', { id: 'page-checksum' }, ckText)),
   );
   const out: HTMLElement[] = [
@@ -149,7 +237,8 @@ function renderPage(page: Uint8Array, block: number, src: Source): HTMLElement[]
       h('div', {}, h('h3', {}, 'Layout (to scale, 128 bytes a row)'), pageMap(page, report)),
     ),
   ];
-  out.push(...itemsView(report));
+  if (typeof columns === 'string') out.push(h('p', { class: 'error' }, columns));
+  out.push(...itemsView(report, page, Array.isArray(columns) ? columns : null));
   return out;
 }
 
@@ -229,7 +318,7 @@ function pageMap(page: Uint8Array, report: PageReport): SVGElement {
   return svg;
 }
 
-function itemsView(report: PageReport): HTMLElement[] {
+function itemsView(report: PageReport, page: Uint8Array, columns: AttributeDescriptor[] | null): HTMLElement[] {
   const items = report.items;
   const out: HTMLElement[] = [];
   if (report.kind === 'heap' && items !== undefined) {
@@ -255,7 +344,7 @@ function itemsView(report: PageReport): HTMLElement[] {
             't_hoff',
             'infomask flags',
             't_bits',
-            't_data',
+            columns === null ? 't_data' : 'values',
           ].map((t) => h('th', {}, t)),
         ),
         ...rows.map((r) => {
@@ -275,11 +364,13 @@ function itemsView(report: PageReport): HTMLElement[] {
             h('td', {}, r.tHoff ?? ''),
             h('td', { class: 'flags' }, flags === null ? '' : [...flags.rawFlags, ...flags.combinedFlags.map((f) => `(${f})`)].join(' ')),
             h('td', {}, r.tBits ?? ''),
-            h(
-              'td',
-              { class: 'data', title: r.tData ?? '' },
-              r.tData === null ? '' : `\\x${r.tData.length > 64 ? `${r.tData.slice(0, 64)}…` : r.tData}`,
-            ),
+            columns !== null && r.tData !== null
+              ? h('td', { class: 'values' }, tupleValues(page, r.lp, columns))
+              : h(
+                  'td',
+                  { class: 'data', title: r.tData ?? '' },
+                  r.tData === null ? '' : `\\x${r.tData.length > 64 ? `${r.tData.slice(0, 64)}…` : r.tData}`,
+                ),
           );
         }),
       ),

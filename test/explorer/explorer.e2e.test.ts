@@ -79,7 +79,7 @@ describe.skipIf(!chromiumAvailable())('explorer in headless Chromium (PostgreSQL
 
   beforeAll(async () => {
     buildExplorer();
-    server = await PgServer.start({ major: 16, conf: { wal_compression: 'pglz' } });
+    server = await PgServer.start({ major: 16, conf: { wal_compression: 'pglz', wal_keep_size: "'1GB'" } });
     await server.query('CREATE EXTENSION pg_walinspect');
     await server.switchWal();
     await server.query('CREATE TABLE t (id int PRIMARY KEY, v text)');
@@ -199,7 +199,8 @@ describe.skipIf(!chromiumAvailable())('explorer in headless Chromium (PostgreSQL
   it('opens a record with a full-page image and shows the image in the page view', async () => {
     await page.selectOption('#f-rmgr', 'Heap');
     await page.check('#f-fpi');
-    await expect.poll(() => shownCount(page)).toMatch(/^\d+ of \d+ records$/);
+    await page.fill('#f-rel', String(relfilenode));
+    await expect.poll(() => shownCount(page)).toMatch(/^[1-9]\d* of \d+ records$/);
     await page.waitForSelector('#records .row');
     const lsnText = (await page.textContent('#records .row .c-lsn'))!;
     await page.click('#records .row');
@@ -249,6 +250,49 @@ describe.skipIf(!chromiumAvailable())('explorer in headless Chromium (PostgreSQL
     expect(itemRows.length - 1).toBe(expectedItems);
     expect(await page.$$('#page-map rect')).not.toHaveLength(0);
     await page.screenshot({ path: artifactPath('05-page-view.png'), fullPage: true });
+
+    // Values decoded with the table's column types: rows as the workload wrote them
+    // (v = repeat('x', id % 50), with 'y' appended by the UPDATE for id % 10 = 0).
+    await page.fill('#page-types', 'int4,text');
+    await page.press('#page-types', 'Enter');
+    await page.waitForSelector('#page-items td.values');
+    const values = await page.$$eval('#page-items td.values', (tds) => tds.map((td) => td.textContent ?? ''));
+    expect(values.length).toBeGreaterThan(0);
+    for (const v of values) {
+      const m = /^(\d+), "(x*)(y?)"$/.exec(v);
+      expect(m, v).not.toBeNull();
+      expect(m![2]!.length).toBe(Number(m![1]) % 50);
+      if (m![3] === 'y') expect(Number(m![1]) % 10).toBe(0);
+    }
+  });
+
+  it('opens a relation file: pages, line pointers and checksums as pageinspect sees them', async () => {
+    await server.query('CREATE EXTENSION IF NOT EXISTS pageinspect');
+    await server.checkpoint();
+    const relpath = (await server.query<{ p: string }>(`SELECT pg_relation_filepath('t') AS p`))[0]!.p;
+    const bytes = readFileSync(join(server.dataDir, relpath));
+    const nblocks = bytes.length / 8192;
+    await page.setInputFiles('#file-input', { name: String(relfilenode), mimeType: 'application/octet-stream', buffer: bytes });
+    await page.waitForSelector('#page-kind');
+    expect(await page.textContent('#page-view .pager')).toContain(`of ${nblocks}`);
+    const blk = Math.min(2, nblocks - 1);
+    await page.fill('#page-block', String(blk));
+    await page.press('#page-block', 'Enter');
+    await expect.poll(() => page.textContent('#page-checksum')).toContain(`for block ${blk}`);
+    const lps = await server.query<{ n: string; dead: string }>(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE lp_flags = 3) AS dead FROM heap_page_items(get_raw_page('t', ${blk}))`,
+    );
+    // page_checksum() over the buffer's copy: the checksum field itself is not part of the sum.
+    const hdr = await server.query<{ checksum: number; lower: number; upper: number }>(
+      `SELECT page_checksum(get_raw_page('t', ${blk}), ${blk}) AS checksum, lower, upper FROM page_header(get_raw_page('t', ${blk}))`,
+    );
+    expect((await page.$$('#page-items tr')).length - 1).toBe(Number(lps[0]!.n));
+    const checksum = (await page.textContent('#page-checksum'))!;
+    expect(checksum).toContain(`ok (0x${(hdr[0]!.checksum & 0xffff).toString(16).padStart(4, '0')})`);
+    const headerText = (await page.textContent('#page-header'))!;
+    expect(headerText).toContain(`lower${hdr[0]!.lower}`);
+    expect(headerText).toContain(`upper${hdr[0]!.upper}`);
+    await page.screenshot({ path: artifactPath('08-relation-file.png'), fullPage: true });
   });
 
   it('draws the statistics; the --stats=record text is pg_waldump 16 own', async () => {
