@@ -27,6 +27,7 @@ import {
   type AttributeDescriptor,
   decodeDatum,
   decodeToastPointer,
+  detoastInlineCopy,
   tupleDataSplit,
   varlenaKind,
   varlenaPayload,
@@ -179,6 +180,7 @@ export const pageTarget: FuzzTarget = {
               const d = descs[i] as AttributeDescriptor;
               if (d.attlen === -1) {
                 exercise('varlena', () => [varlenaKind(c), varlenaPayload(c)]);
+                exercise('detoast', () => detoastInlineCopy(c));
                 if (c[0] === 0x01) exercise('toast', () => decodeToastPointer(c));
               }
               if (d.typname !== undefined) exercise('datum', () => decodeDatum(c, d.typname as string));
