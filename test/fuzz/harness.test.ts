@@ -12,6 +12,8 @@ const { generateCase, minimize } = await import('../../fuzz/engine.js');
 const { TARGETS } = await import('../../fuzz/targets/index.js');
 const { Corpus } = await import('../../fuzz/target.js');
 const { PgFormatError } = await import('../../src/common/core/errors.js');
+const { CoverageTracker } = await import('../../fuzz/coverage.js');
+const { pglzDecompress } = await import('../../src/common/wal/full-page-image.js');
 
 type Target = Parameters<typeof runCase>[0];
 const input = { bytes: new Uint8Array(64), major: 16 as const, params: {} };
@@ -115,6 +117,23 @@ describe('fuzz contract checks', () => {
       const b = generateCase(target, corpus, `${target.name}:det:7`);
       expect(b.params).toEqual(a.params);
       expect(Buffer.from(b.bytes).equals(Buffer.from(a.bytes))).toBe(true);
+    }
+  });
+
+  it('sees new src/ blocks once (the coverage feedback of --coverage)', () => {
+    const cov = new CoverageTracker();
+    try {
+      cov.take();
+      // a literal-only pglz stream, then a back-reference: the second path reaches new blocks
+      pglzDecompress(new Uint8Array([0x00, 1, 2, 3, 4, 5, 6, 7, 8]), new Uint8Array(8));
+      cov.take();
+      pglzDecompress(new Uint8Array([0x00, 1, 2, 3, 4, 5, 6, 7, 8]), new Uint8Array(8));
+      expect(cov.take()).toBe(0);
+      pglzDecompress(new Uint8Array([0x02, 0x61, 0x00, 0x01]), new Uint8Array(4));
+      expect(cov.take()).toBeGreaterThan(0);
+      expect(cov.blocks).toBeGreaterThan(0);
+    } finally {
+      cov.stop();
     }
   });
 });
