@@ -13,6 +13,7 @@ import type { PgVersionProfile } from '../../src/common/profile.js';
 import { pglzDecompress, restoreFullPageImage, WalStreamDecoder } from '../../src/common/wal/index.js';
 import {
   type BlockInput,
+  encodeRecord,
   type PageImageInput,
   pagesToSegments,
   pglzCompress,
@@ -283,6 +284,74 @@ describe.each([p14, p15, p16])('PostgreSQL $major', (profile) => {
     });
     expect(c).toMatchObject({ holeOffset: 0, holeLength: 0, compression: 'none', bimgInfo: bits.APPLY });
     expect(profile.major === 14 ? bits.COMPRESS_PGLZ : bits.APPLY).toBe(0x02);
+  });
+});
+
+describe.each([p14, p15, p16])('stored images and raw records, PostgreSQL $major', (profile) => {
+  it('a stored (pre-compressed) image and a pre-assembled record decode as given', () => {
+    const page = makePage(200, 5000, 'repeat', 4);
+    const source = new Uint8Array(8192 - 4800);
+    source.set(page.subarray(0, 200), 0);
+    source.set(page.subarray(5000), 200);
+    const stored = pglzCompress(source)!;
+    const bits = profile.bkpImage;
+    const enc = new WalEncoder({ profile, systemIdentifier: 42n, startLsn: BigInt(SEG), segmentSize: SEG });
+    const a = enc.append({
+      rmid: 0,
+      info: 0xb0,
+      blocks: [
+        {
+          id: 3,
+          spcOid: 1663,
+          dbOid: 1,
+          relNumber: 99,
+          blockNumber: 7,
+          image: { stored, bimgInfo: bits.HAS_HOLE | bits.COMPRESS_PGLZ, holeOffset: 200, holeLength: 4800 },
+        },
+      ],
+    });
+    const raw = encodeRecord(profile, { rmid: 0, info: 0x20, xid: 9, mainData: new Uint8Array([1, 2, 3]) }, 0n);
+    const b = enc.appendRaw(raw.slice());
+    expect(b.prevLsn).toBe(a.lsn);
+    const d = new WalStreamDecoder(profile, {});
+    for (const p of enc.takePages()) d.push(p.bytes);
+    d.end();
+    const recs = [...d].map((r) => ({
+      r,
+      page: r.blocks[0] ? restoreFullPageImage(profile, r.blocks[0], r.lsn) : null,
+      main: r.mainData.slice(),
+    }));
+    expect(recs.length).toBe(2);
+    const img = recs[0]!.r.blocks[0]!.image!;
+    expect([img.compression, img.apply, img.holeOffset, img.holeLength]).toEqual(['pglz', false, 200, 4800]);
+    expect(Buffer.from(recs[0]!.page!).equals(Buffer.from(page))).toBe(true);
+    expect([recs[1]!.r.lsn, recs[1]!.r.prevLsn, recs[1]!.r.xid, [...recs[1]!.main]]).toEqual([b.lsn, a.lsn, 9, [1, 2, 3]]);
+  });
+
+  it('refuses what PostgreSQL would not write', () => {
+    const rel = { spcOid: 1, dbOid: 2, relNumber: 3, blockNumber: 4 };
+    expect(() =>
+      encodeRecord(
+        profile,
+        {
+          rmid: 0,
+          info: 0,
+          blocks: [
+            { id: 2, ...rel },
+            { id: 1, ...rel },
+          ],
+        },
+        0n,
+      ),
+    ).toThrow(/out-of-order block_id/);
+    expect(() => encodeRecord(profile, { rmid: 0, info: 0, blocks: [{ id: 33, ...rel }] }, 0n)).toThrow(/invalid block_id/);
+    expect(() => encodeRecord(profile, { rmid: 0, info: 0, blocks: [{ id: 0, ...rel, sameRel: true }] }, 0n)).toThrow(/SAME_REL/);
+    expect(() => encodeRecord(profile, { rmid: 0, info: 0, blocks: [{ id: 0, ...rel, data: new Uint8Array(65536) }] }, 0n)).toThrow(
+      /uint16/,
+    );
+    const custom = (): Uint8Array => encodeRecord(profile, { rmid: 200, info: 0 }, 0n);
+    if (profile.customRmgrs) expect(custom().length).toBe(24);
+    else expect(custom).toThrow(/invalid resource manager ID 200/);
   });
 });
 
