@@ -3,7 +3,8 @@
  * laid out as they expect — waldump on a WAL segment file (plain, -b, --stats, --json),
  * controldata on a data directory's global/pg_control (text, --json), pageinspect on a
  * relation file of 1–3 pages (text, --json), checksums --check on a data directory with that
- * relation file. Each must resolve to an exit code (or reject with a PgFormatError); output is
+ * relation file; and readWalDirectory (pg_waldump -p) on a timeline-2 directory with a mutated
+ * .history file. Each must resolve to an exit code (or reject with a PgFormatError); output is
  * captured and dropped. Only read-only modes are run (the write paths are covered by
  * test/security and the commands' own tests).
  */
@@ -16,6 +17,8 @@ import * as controldata from '../../src/cli/commands/controldata.js';
 import * as pageinspect from '../../src/cli/commands/pageinspect.js';
 import * as waldump from '../../src/cli/commands/waldump.js';
 import { controlFileCrc } from '../../src/common/control/control-file.js';
+import { isPgFormatError } from '../../src/common/core/errors.js';
+import { readWalDirectory } from '../../src/node/wal-files.js';
 import { mutateGeneric, PAGED_MUTATORS, writeU32 } from '../mutate.js';
 import { CORPUS_DIR, type Corpus, type FuzzInput, type FuzzTarget } from '../target.js';
 
@@ -27,8 +30,11 @@ const RUN: Readonly<Record<string, RunFn>> = {
   checksums: checksums.run as RunFn,
 };
 
-type Command = 'waldump' | 'controldata' | 'pageinspect' | 'checksums';
-const COMMANDS: readonly Command[] = ['waldump', 'controldata', 'pageinspect', 'checksums'];
+type Command = 'waldump' | 'controldata' | 'pageinspect' | 'checksums' | 'waldir';
+const COMMANDS: readonly Command[] = ['waldump', 'controldata', 'pageinspect', 'checksums', 'waldir'];
+
+/** Timeline history files as the server writes them (timeline.c writeTimeLineHistory). */
+const HISTORY = '1\t0/2000000\tno recovery target specified\n';
 
 let workDir: string | null = null;
 
@@ -86,6 +92,19 @@ export const cliTarget: FuzzTarget = {
         params: { command, variant, name: segmentName(seed.bytes) },
       };
     }
+    if (command === 'waldir') {
+      // A pg_wal-like directory: a segment on timeline 2 and a mutated 00000002.history.
+      const seeds = corpus.of('wal');
+      const seed = rng.pick(seeds);
+      const history = new TextEncoder().encode(HISTORY);
+      const mutatedHistory = rng.chance(0.6) ? mutateGeneric(history, rng, () => history) : history;
+      const wal = rng.chance(0.5) ? mutateGeneric(seed.bytes, rng, () => rng.pick(seeds).bytes, PAGED_MUTATORS) : seed.bytes.slice();
+      const bytes = new Uint8Array(4 + mutatedHistory.length + wal.length);
+      new DataView(bytes.buffer).setUint32(0, mutatedHistory.length, true);
+      bytes.set(mutatedHistory, 4);
+      bytes.set(wal, 4 + mutatedHistory.length);
+      return { bytes, major: seed.major, params: { command, variant, name: `00000002${segmentName(seed.bytes).slice(8)}` } };
+    }
     if (command === 'controldata') {
       const seeds = corpus.of('control');
       const seed = rng.pick(seeds);
@@ -107,6 +126,20 @@ export const cliTarget: FuzzTarget = {
     const command = String(input.params.command) as Command;
     const variant = Number(input.params.variant ?? 0);
     let args: string[];
+    if (command === 'waldir') {
+      mkdirSync(d, { recursive: true });
+      const hlen = input.bytes.length >= 4 ? new DataView(input.bytes.buffer, input.bytes.byteOffset).getUint32(0, true) : 0;
+      const split = Math.min(input.bytes.length, 4 + hlen);
+      writeFileSync(join(d, '00000002.history'), input.bytes.subarray(Math.min(4, split), split));
+      writeFileSync(join(d, String(input.params.name ?? '000000020000000000000002')), input.bytes.subarray(split));
+      const reader = readWalDirectory(d, variant % 2 === 0 ? {} : { timeline: 2 });
+      try {
+        for await (const r of reader) void r.totalLength;
+      } catch (e) {
+        if (!isPgFormatError(e)) throw e;
+      }
+      return;
+    }
     if (command === 'waldump') {
       mkdirSync(d, { recursive: true });
       const file = join(d, String(input.params.name ?? '000000010000000000000001'));
