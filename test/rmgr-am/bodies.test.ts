@@ -2,7 +2,8 @@
  * Typed bodies checked against what the server itself says, for fields the descriptions of
  * some versions do not print: relation OIDs and relfilenodes (pg_class), sequence values
  * (setval), the deleting transaction (txid_current), frozen tuple offsets (pageinspect's
- * heap_page_items after VACUUM FREEZE), and 16's isCatalogRel.
+ * heap_page_items after VACUUM FREEZE), 16's isCatalogRel, and the tuples carried by INSERT,
+ * MULTI_INSERT, UPDATE and DELETE (bytes equal to heap_page_items' t_data, t_hoff and t_bits).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLsn } from '../../src/common/core/lsn.js';
@@ -10,13 +11,31 @@ import type { PgMajor } from '../../src/common/core/version.js';
 import { decodeHeapRecord, type HeapBody } from '../../src/common/rmgr/heap.js';
 import { decodeHeap2Record, type Heap2Body } from '../../src/common/rmgr/heap2.js';
 import { decodeSequenceRecord, type SequenceBody } from '../../src/common/rmgr/sequence.js';
+import { detachRecord } from '../../src/common/wal/decoded-record.js';
 import { PgServer } from '../support/pg-server.js';
 import { AM_SERVER_CONF, forEachRecord, PROFILES } from './support.js';
+
+interface PageItem {
+  t_hoff: number;
+  t_infomask2: number;
+  t_bits: string | null;
+  t_data: Buffer;
+}
+
+/** The null bitmap of a WAL tuple as pageinspect prints t_bits ('1' = not null), or null. */
+function bitsText(data: Uint8Array, infomask: number, natts: number): string | null {
+  if ((infomask & 0x0001) === 0) return null;
+  let s = '';
+  for (let i = 0; i < Math.ceil(natts / 8) * 8; i++) s += ((data[i >> 3] as number) >> (i & 7)) & 1 ? '1' : '0';
+  return s;
+}
 
 interface Decoded {
   xid: number;
   rel: number | undefined;
   block: number | undefined;
+  /** Block 1 (the old page of an UPDATE that moved the tuple). */
+  oldBlock: number | undefined;
   heap?: HeapBody;
   heap2?: Heap2Body;
   seq?: SequenceBody;
@@ -27,6 +46,8 @@ describe.each([14, 15, 16] as const)('typed bodies on PostgreSQL %i', (major: Pg
   const records: Decoded[] = [];
   const facts: Record<string, number> = {};
   let frozenOffsets: number[] = [];
+  /** heap_page_items of tp and tm by "rel/block/lp", read before vacuum can remove anything. */
+  const items = new Map<string, PageItem>();
 
   beforeAll(async () => {
     server = await PgServer.start({ major, conf: AM_SERVER_CONF });
@@ -49,11 +70,32 @@ describe.each([14, 15, 16] as const)('typed bodies on PostgreSQL %i', (major: Pg
     frozenOffsets = (
       await server.query<{ lp: number }>("SELECT lp FROM heap_page_items(get_raw_page('f1', 0)) WHERE (t_infomask & 768) = 768 ORDER BY lp")
     ).map((r) => r.lp);
+    await server.query('CREATE TABLE tp (id int, t text, n int)');
+    await server.query('ALTER TABLE tp REPLICA IDENTITY FULL');
+    for (let i = 1; i <= 30; i++)
+      await server.query('INSERT INTO tp VALUES ($1, $2, $3)', [
+        i,
+        i % 3 === 0 ? null : `row ${i}`.repeat(i % 5),
+        i % 4 === 0 ? null : i * 7,
+      ]);
+    await server.query("UPDATE tp SET t = 'updated', n = -n WHERE id % 5 = 0");
+    await server.query('DELETE FROM tp WHERE id % 7 = 0');
+    await server.query('CREATE TABLE tm (id int, t text)');
+    await server.query('COPY tm FROM PROGRAM \'seq 1 500 | sed -e "s/$/\\tx/"\'');
+    await server.query("COPY tm (id) FROM PROGRAM 'seq 1 300'");
+    for (const rel of ['tp', 'tm']) {
+      const rows = await server.query<PageItem & { blk: number; lp: number; node: string }>(
+        `SELECT b.blk, i.lp, i.t_hoff, i.t_infomask2, i.t_bits, i.t_data, pg_relation_filenode('${rel}')::text AS node
+           FROM generate_series(0, pg_relation_size('${rel}') / 8192 - 1) b(blk), heap_page_items(get_raw_page('${rel}', b.blk::int)) i
+          WHERE i.t_data IS NOT NULL`,
+      );
+      for (const r of rows) items.set(`${r.node}/${r.blk}/${r.lp}`, r);
+    }
     await server.query('CREATE TABLE c1 (id int); DROP TABLE c1; CREATE TABLE c2 (id int); DROP TABLE c2');
     await server.query('VACUUM pg_class');
     await server.query('DELETE FROM f1 WHERE id <= 50');
     await server.query('VACUUM f1');
-    for (const name of ['t1', 's1', 'd1', 'f1', 'pg_class']) {
+    for (const name of ['t1', 's1', 'd1', 'f1', 'pg_class', 'tp', 'tm']) {
       const row = (
         await server.query<{ oid: string; node: string }>(
           'SELECT c.oid::text AS oid, pg_relation_filenode(c.oid)::text AS node FROM pg_class c WHERE c.oid = $1::regclass',
@@ -67,8 +109,11 @@ describe.each([14, 15, 16] as const)('typed bodies on PostgreSQL %i', (major: Pg
     const end = parseLsn(await server.currentLsn());
     await server.switchWal();
     const profile = PROFILES[major];
-    forEachRecord(server, start, end, (r) => {
-      const d: Decoded = { xid: r.xid, rel: r.blocks[0]?.relNumber, block: r.blocks[0]?.blockNumber };
+    // Bodies hold views into the record, and the reader reuses its buffer: keep owned copies.
+    forEachRecord(server, start, end, (view) => {
+      if (view.rmid !== 9 && view.rmid !== 10 && view.rmid !== 15) return;
+      const r = detachRecord(profile, view);
+      const d: Decoded = { xid: r.xid, rel: r.blocks[0]?.relNumber, block: r.blocks[0]?.blockNumber, oldBlock: r.blocks[1]?.blockNumber };
       if (r.rmid === 10) d.heap = decodeHeapRecord(r, profile);
       else if (r.rmid === 9) d.heap2 = decodeHeap2Record(r, profile);
       else if (r.rmid === 15) d.seq = decodeSequenceRecord(r, profile);
@@ -124,5 +169,43 @@ describe.each([14, 15, 16] as const)('typed bodies on PostgreSQL %i', (major: Pg
     }
     const f1 = user.find((p) => p.body.nowdead !== null)!.body;
     expect([...(f1.nowdead ?? []), ...(f1.nowunused ?? [])].every((o) => o >= 1 && o <= 100)).toBe(true);
+  });
+  it('INSERT, MULTI_INSERT, UPDATE and DELETE carry the tuples heap_page_items shows', () => {
+    const check = (where: string, key: string, t: { t_hoff: number; t_infomask2: number; t_infomask: number; data: Uint8Array }): void => {
+      const item = items.get(key);
+      expect(item, `${where}: no page item ${key}`).toBeDefined();
+      expect(t.t_hoff, where).toBe(item!.t_hoff);
+      // HEAP_NATTS_MASK only: later updates set HEAP_HOT_UPDATED/KEYS_UPDATED on the page copy
+      expect(t.t_infomask2 & 0x07ff, where).toBe(item!.t_infomask2 & 0x07ff);
+      expect(bitsText(t.data, t.t_infomask, t.t_infomask2 & 0x07ff), where).toBe(item!.t_bits);
+      expect(Buffer.from(t.data.subarray(t.t_hoff - 23)).equals(item!.t_data), where).toBe(true);
+    };
+    const counts = { insert: 0, multi: 0, update: 0, oldUpdate: 0, oldDelete: 0 };
+    for (const r of records) {
+      const rel = r.rel!;
+      if (rel !== facts['tp.node'] && rel !== facts['tm.node']) continue;
+      const h = r.heap;
+      if (h?.kind === 'insert' && h.tuple !== null) {
+        check('insert', `${rel}/${r.block}/${h.offnum}`, h.tuple);
+        counts.insert++;
+      } else if ((h?.kind === 'update' || h?.kind === 'hot_update') && h.newTuple !== null) {
+        expect(h.prefixlen + h.suffixlen).toBe(0);
+        check('update new', `${rel}/${r.block}/${h.new_offnum}`, h.newTuple);
+        counts.update++;
+        if (h.oldTuple !== null) {
+          check('update old', `${rel}/${r.oldBlock ?? r.block}/${h.old_offnum}`, h.oldTuple);
+          counts.oldUpdate++;
+        }
+      } else if (h?.kind === 'delete' && h.oldTuple !== null) {
+        check('delete old', `${rel}/${r.block}/${h.offnum}`, h.oldTuple);
+        counts.oldDelete++;
+      } else if (r.heap2?.kind === 'multi_insert' && r.heap2.tuples !== null) {
+        for (const t of r.heap2.tuples) {
+          check('multi_insert', `${rel}/${r.block}/${t.offnum}`, t);
+          counts.multi++;
+        }
+      }
+    }
+    expect(counts).toEqual({ insert: 30, multi: 800, update: 6, oldUpdate: 6, oldDelete: 4 });
   });
 });

@@ -7,7 +7,7 @@
 import { RM_HEAP_ID } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { arrayDesc, hex2, mainData, offsetsByMajor, offsetsFor, type RecordLabel } from './am-util.js';
+import { arrayDesc, blockData, hex2, mainData, offsetsByMajor, offsetsFor, type RecordLabel, type RecordPart } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export const XLOG_HEAP_INSERT = 0x00;
@@ -26,12 +26,23 @@ export const XLHL_XMAX_LOCK_ONLY = 0x02;
 export const XLHL_XMAX_EXCL_LOCK = 0x04;
 export const XLHL_XMAX_KEYSHR_LOCK = 0x08;
 export const XLHL_KEYS_UPDATED = 0x10;
+export const XLH_INSERT_CONTAINS_NEW_TUPLE = 0x08;
+export const XLH_UPDATE_CONTAINS_OLD_TUPLE = 0x04;
+export const XLH_UPDATE_CONTAINS_OLD_KEY = 0x08;
+export const XLH_UPDATE_CONTAINS_NEW_TUPLE = 0x10;
+export const XLH_UPDATE_PREFIX_FROM_OLD = 0x20;
+export const XLH_UPDATE_SUFFIX_FROM_OLD = 0x40;
+export const XLH_DELETE_CONTAINS_OLD_TUPLE = 0x02;
+export const XLH_DELETE_CONTAINS_OLD_KEY = 0x04;
+/** SizeofHeapTupleHeader: offsetof(HeapTupleHeaderData, t_bits); WAL tuple data starts there. */
+export const SizeofHeapTupleHeader = 23;
 export const XLH_TRUNCATE_CASCADE = 0x01;
 export const XLH_TRUNCATE_RESTART_SEQS = 0x02;
 
 /** Record struct offsets per major version (access/heapam_xlog.h); 16 renamed xl_heap_lock.locking_xid to xmax. */
 export const heapOffsets = offsetsByMajor(
   {
+    xl_heap_header: { t_infomask2: 0, t_infomask: 2, t_hoff: 4 },
     xl_heap_insert: { offnum: 0, flags: 2 },
     xl_heap_delete: { xmax: 0, offnum: 4, infobits_set: 6, flags: 7 },
     xl_heap_update: { old_xmax: 0, old_offnum: 4, old_infobits_set: 6, flags: 7, new_xmax: 8, new_offnum: 12 },
@@ -43,12 +54,26 @@ export const heapOffsets = offsetsByMajor(
   { xl_heap_lock: { xmax: 0, offnum: 4, infobits_set: 6, flags: 7 } },
 );
 
+/**
+ * A heap tuple as WAL carries it: xl_heap_header (the header fields not recomputed at redo)
+ * and the bytes that follow the fixed HeapTupleHeaderData — null bitmap, padding, then the
+ * attribute data at `t_hoff - SizeofHeapTupleHeader`.
+ */
+export interface XlHeapTuple {
+  t_infomask2: number;
+  t_infomask: number;
+  t_hoff: number;
+  /** A view into the record. */
+  data: Uint8Array;
+}
 export interface HeapInsert {
   kind: 'insert';
   /** XLOG_HEAP_INIT_PAGE: the page is initialized first. */
   init: boolean;
   offnum: number;
   flags: number;
+  /** The new tuple from block 0's data; null when a full-page image replaced the data. */
+  tuple: XlHeapTuple | null;
 }
 export interface HeapDelete {
   kind: 'delete';
@@ -56,6 +81,8 @@ export interface HeapDelete {
   offnum: number;
   infobits_set: number;
   flags: number;
+  /** The old tuple or its replica-identity key (XLH_DELETE_CONTAINS_OLD_*), or null. */
+  oldTuple: XlHeapTuple | null;
 }
 export interface HeapUpdate {
   kind: 'update' | 'hot_update';
@@ -66,6 +93,13 @@ export interface HeapUpdate {
   flags: number;
   new_xmax: number;
   new_offnum: number;
+  /** Bytes of the new tuple's data shared with the old one and left out (XLH_UPDATE_PREFIX/SUFFIX_FROM_OLD). */
+  prefixlen: number;
+  suffixlen: number;
+  /** The new tuple (without the prefix/suffix) from block 0's data; null when a full-page image replaced it. */
+  newTuple: XlHeapTuple | null;
+  /** The old tuple or its replica-identity key (XLH_UPDATE_CONTAINS_OLD_*), or null. */
+  oldTuple: XlHeapTuple | null;
 }
 export interface HeapTruncate {
   kind: 'truncate';
@@ -107,6 +141,18 @@ const IDENTIFY: Readonly<Record<number, string>> = {
 };
 const LABEL: RecordLabel = { rmgr: 'Heap', names: IDENTIFY };
 
+/** An xl_heap_header at `at` followed by tuple data up to `end`. */
+export function readXlHeapTuple(p: RecordPart, at: number, end: number, profile: PgVersionProfile): XlHeapTuple {
+  const h = offsetsFor(profile, heapOffsets).xl_heap_header!;
+  const size = h.t_hoff! + 1;
+  return {
+    t_infomask2: p.u16(at + h.t_infomask2!),
+    t_infomask: p.u16(at + h.t_infomask!),
+    t_hoff: p.u8(at + h.t_hoff!),
+    data: p.view(at + size, end - at - size),
+  };
+}
+
 export function decodeHeapRecord(record: DecodedRecord, profile: PgVersionProfile): HeapBody {
   const info = record.info & 0xf0;
   const op = info & XLOG_HEAP_OPMASK;
@@ -116,25 +162,65 @@ export function decodeHeapRecord(record: DecodedRecord, profile: PgVersionProfil
   switch (op) {
     case XLOG_HEAP_INSERT: {
       const o = L.xl_heap_insert!;
-      return { kind: 'insert', init, offnum: d.u16(o.offnum!), flags: d.u8(o.flags!) };
+      const bd = blockData(record, 0, LABEL);
+      return {
+        kind: 'insert',
+        init,
+        offnum: d.u16(o.offnum!),
+        flags: d.u8(o.flags!),
+        tuple: bd === null ? null : readXlHeapTuple(bd, 0, bd.length, profile),
+      };
     }
     case XLOG_HEAP_DELETE: {
       const o = L.xl_heap_delete!;
-      return { kind: 'delete', xmax: d.u32(o.xmax!), offnum: d.u16(o.offnum!), infobits_set: d.u8(o.infobits_set!), flags: d.u8(o.flags!) };
+      const flags = d.u8(o.flags!);
+      const hasOld = (flags & (XLH_DELETE_CONTAINS_OLD_TUPLE | XLH_DELETE_CONTAINS_OLD_KEY)) !== 0;
+      const size = o.flags! + 1;
+      return {
+        kind: 'delete',
+        xmax: d.u32(o.xmax!),
+        offnum: d.u16(o.offnum!),
+        infobits_set: d.u8(o.infobits_set!),
+        flags,
+        oldTuple: hasOld ? readXlHeapTuple(d, size, d.length, profile) : null,
+      };
     }
     case XLOG_HEAP_UPDATE:
     case XLOG_HEAP_HOT_UPDATE: {
       const o = L.xl_heap_update!;
-      return {
+      const flags = d.u8(o.flags!);
+      const size = o.new_offnum! + 2;
+      const body: HeapUpdate = {
         kind: op === XLOG_HEAP_UPDATE ? 'update' : 'hot_update',
         init,
         old_xmax: d.u32(o.old_xmax!),
         old_offnum: d.u16(o.old_offnum!),
         old_infobits_set: d.u8(o.old_infobits_set!),
-        flags: d.u8(o.flags!),
+        flags,
         new_xmax: d.u32(o.new_xmax!),
         new_offnum: d.u16(o.new_offnum!),
+        prefixlen: 0,
+        suffixlen: 0,
+        newTuple: null,
+        oldTuple:
+          (flags & (XLH_UPDATE_CONTAINS_OLD_TUPLE | XLH_UPDATE_CONTAINS_OLD_KEY)) !== 0
+            ? readXlHeapTuple(d, size, d.length, profile)
+            : null,
       };
+      const bd = blockData(record, 0, LABEL);
+      if (bd !== null) {
+        let at = 0;
+        if (flags & XLH_UPDATE_PREFIX_FROM_OLD) {
+          body.prefixlen = bd.u16(at);
+          at += 2;
+        }
+        if (flags & XLH_UPDATE_SUFFIX_FROM_OLD) {
+          body.suffixlen = bd.u16(at);
+          at += 2;
+        }
+        body.newTuple = readXlHeapTuple(bd, at, bd.length, profile);
+      }
+      return body;
     }
     case XLOG_HEAP_TRUNCATE: {
       const o = L.xl_heap_truncate!;

@@ -41,6 +41,7 @@ export const heap2Offsets = offsetsByMajor(
   {
     xl_heap_vacuum: { nunused: 0 },
     xl_heap_multi_insert: { flags: 0, ntuples: 2, offsets: 4 },
+    xl_multi_insert_tuple: { datalen: 0, t_infomask2: 2, t_infomask: 4, t_hoff: 6 },
     xl_heap_lock_updated: { xmax: 0, offnum: 4, infobits_set: 6, flags: 7 },
     xl_heap_new_cid: { top_xid: 0, cmin: 4, cmax: 8, combocid: 12, target_tid: 28 },
     xl_heap_rewrite_mapping: { mapped_xid: 0, mapped_db: 4, mapped_rel: 8, offset: 16, num_mappings: 24, start_lsn: 32 },
@@ -127,6 +128,16 @@ export interface HeapVisible {
   snapshotConflictHorizon: number;
   flags: number;
 }
+/** One tuple of a MULTI_INSERT (xl_multi_insert_tuple and its data). */
+export interface HeapMultiInsertTuple {
+  /** Line pointer the tuple goes to (offsets[i], or i + 1 on an initialized page). */
+  offnum: number;
+  t_infomask2: number;
+  t_infomask: number;
+  t_hoff: number;
+  /** Bytes after the fixed tuple header (bitmap, padding, attributes), a view into the record. */
+  data: Uint8Array;
+}
 export interface HeapMultiInsert {
   kind: 'multi_insert';
   init: boolean;
@@ -134,6 +145,8 @@ export interface HeapMultiInsert {
   ntuples: number;
   /** Offsets from the main data; null for +INIT records, which omit them. */
   offsets: number[] | null;
+  /** The tuples from block 0's data; null when a full-page image replaced it. */
+  tuples: HeapMultiInsertTuple[] | null;
 }
 export interface HeapLockUpdated {
   kind: 'lock_updated';
@@ -301,7 +314,28 @@ export function decodeHeap2Record(record: DecodedRecord, profile: PgVersionProfi
       const o = L.xl_heap_multi_insert!;
       const init = (info & XLOG_HEAP_INIT_PAGE) !== 0;
       const ntuples = d.u16(o.ntuples!);
-      return { kind: 'multi_insert', init, flags: d.u8(o.flags!), ntuples, offsets: init ? null : d.u16Array(o.offsets!, ntuples) };
+      const offsets = init ? null : d.u16Array(o.offsets!, ntuples);
+      const bd = blockData(record, 0, what);
+      let tuples: HeapMultiInsertTuple[] | null = null;
+      if (bd !== null) {
+        const t = L.xl_multi_insert_tuple!;
+        const size = t.t_hoff! + 1;
+        tuples = [];
+        let at = 0;
+        for (let i = 0; i < ntuples; i++) {
+          at += at & 1;
+          const datalen = bd.u16(at + t.datalen!);
+          tuples.push({
+            offnum: offsets === null ? i + 1 : (offsets[i] as number),
+            t_infomask2: bd.u16(at + t.t_infomask2!),
+            t_infomask: bd.u16(at + t.t_infomask!),
+            t_hoff: bd.u8(at + t.t_hoff!),
+            data: bd.view(at + size, datalen),
+          });
+          at += size + datalen;
+        }
+      }
+      return { kind: 'multi_insert', init, flags: d.u8(o.flags!), ntuples, offsets, tuples };
     }
     case XLOG_HEAP2_LOCK_UPDATED: {
       const o = L.xl_heap_lock_updated!;
