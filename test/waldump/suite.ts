@@ -95,7 +95,11 @@ export function realServerSuite(major: PgMajorVersion): void {
     let blockInfo: Record<string, unknown>[] = [];
 
     beforeAll(async () => {
-      server = await PgServer.start({ major, conf: { wal_keep_size: "'4GB'", timezone: "'UTC'", log_timezone: "'UTC'" } });
+      // wal_compression: full-page images compressed with pglz (the -b "compression saved" text).
+      server = await PgServer.start({
+        major,
+        conf: { wal_keep_size: "'4GB'", timezone: "'UTC'", log_timezone: "'UTC'", wal_compression: 'on' },
+      });
       w = await runWorkload(server, major);
       if (major >= 15) {
         await server.query("SET TimeZone = 'UTC'");
@@ -266,6 +270,7 @@ export function realServerSuite(major: PgMajorVersion): void {
 
     it.skipIf(tool === null)(`pgffi waldump equals pg_waldump ${major}: output, errors and exit code, for every case`, async () => {
       const failures: string[] = [];
+      let compressedImages = false;
       for (const d of w.waldumps) {
         const args = splitArgs(substitute(d.rest, w.vars));
         const tz = args[0]?.startsWith('TZ=') ? args.shift()!.slice(3) : 'UTC';
@@ -277,6 +282,7 @@ export function realServerSuite(major: PgMajorVersion): void {
           ourArgs[save] = `${args[save]}-ours`;
         }
         const c = runCTool(tool!, cArgs, tz);
+        if (c.stdout.includes('compression saved: ')) compressedImages = true;
         const ours = await runOurs(ourArgs, tz);
         const label = `cases.txt:${d.line} waldump ${d.rest}`;
         if (c.stdout !== ours.stdout) {
@@ -297,6 +303,7 @@ export function realServerSuite(major: PgMajorVersion): void {
       }
       expect(failures.join('\n')).toBe('');
       expect(w.waldumps.length).toBeGreaterThan(10);
+      expect(compressedImages).toBe(true);
     });
   });
 }
