@@ -67,15 +67,17 @@ try {
   // ---- ours: all records, CRC verified, block references decoded ----
   let records = 0;
   let blocks = 0;
-  const decodeAll = (): void => {
-    const d = new WalStreamDecoder(profile, { startLsn: BigInt(lsnNum(start)) });
+  // `objects`: also build the BlockReference objects (r.blocks); without, block headers are
+  // still decoded and checked for every record (r.blockCount), as xlogreader.c does.
+  const decodeAll = (objects: boolean, verifyCrc = true): void => {
+    const d = new WalStreamDecoder(profile, { startLsn: BigInt(lsnNum(start)), verifyCrc });
     records = 0;
     blocks = 0;
     for (const s of segments) {
       d.push(s);
       for (let r = d.next(); r !== null; r = d.next()) {
         records++;
-        blocks += r.blocks.length;
+        blocks += objects ? r.blocks.length : r.blockCount;
       }
     }
     d.end();
@@ -96,8 +98,10 @@ try {
     }
     return { wall, cpu };
   };
-  decodeAll();
-  const ours = measure(decodeAll);
+  decodeAll(true);
+  const ours = measure(() => decodeAll(true));
+  const headersOnly = measure(() => decodeAll(false));
+  const noCrc = measure(() => decodeAll(true, false));
   const row = (name: string, m: { wall: number; cpu: number }): (string | number)[] => [
     name,
     m.wall.toFixed(3),
@@ -106,7 +110,11 @@ try {
     (records / m.cpu / 1e6).toFixed(2),
     (m.cpu / ours.cpu).toFixed(2),
   ];
-  const rows: (string | number)[][] = [row('pgffi WalStreamDecoder (in-process, CRC + block refs)', ours)];
+  const rows: (string | number)[][] = [
+    row('pgffi WalStreamDecoder: CRC + block refs as objects', ours),
+    row('pgffi WalStreamDecoder: CRC + block headers (no objects)', headersOnly),
+    row('pgffi WalStreamDecoder: block refs as objects, verifyCrc off', noCrc),
+  ];
   if (existsSync(PG_WALDUMP)) {
     const args = ['-p', server.walDir, '-s', start, '-e', end];
     const timeTool = (extra: string[]): { wall: number; cpu: number } => {

@@ -5,9 +5,11 @@
  * versus at the tail, and xlogreader.c's messages per version.
  */
 import { describe, expect, it } from 'vitest';
+import { installAccelerator } from '../../src/common/core/accelerator.js';
+import { crc32cFinish, crc32cUpdate } from '../../src/common/core/crc32c.js';
 import { isPgFormatError, type PgFormatError } from '../../src/common/core/errors.js';
 import type { PgVersionProfile } from '../../src/common/profile.js';
-import type { WalRecord } from '../../src/common/wal/decoded-record.js';
+import { detachRecord, type WalRecord } from '../../src/common/wal/decoded-record.js';
 import { restoreFullPageImage } from '../../src/common/wal/full-page-image.js';
 import { WalStreamDecoder } from '../../src/common/wal/stream-decoder.js';
 import { profileFor } from '../../src/index.js';
@@ -258,5 +260,49 @@ describe.each([14, 15, 16] as const)('crafted WAL, PostgreSQL %i', (major) => {
     expect(e.message).toBe(
       major === 14 ? 'invalid compressed image at 0/1000028, block 3' : 'could not decompress image at 0/1000028, block 3',
     );
+  });
+});
+
+describe('record CRC through an installed accelerator', () => {
+  it('gives the same records and the same CRC failures as the pure-TS path', () => {
+    const profile = profileFor(16);
+    const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
+    const lsns = [b.add(21, 0, 10), b.add(21, 0, 300), b.add(21, 0, 20000), b.add(21, 0, 5)];
+    let calls = 0;
+    installAccelerator({
+      name: 'counting pure-TS stand-in',
+      crc32c: (bytes, previous) => {
+        calls++;
+        return crc32cFinish(crc32cUpdate((previous ^ 0xffffffff) | 0, bytes));
+      },
+      pageChecksum: () => 0,
+      scanPages: () => [],
+    });
+    try {
+      expect(decodeAll(profile, b.bytes).records.map((r) => r.lsnNumber)).toEqual(lsns);
+      expect(calls).toBeGreaterThan(0);
+      const bad = b.bytes.slice();
+      flip(bad, lsns[1]! - SEG + 100, 1);
+      expect(thrown(() => decodeAll(profile, bad)).message).toBe(`incorrect resource manager data checksum in record at ${hex(lsns[1]!)}`);
+    } finally {
+      installAccelerator(null);
+    }
+  });
+});
+
+describe('detachRecord', () => {
+  it('keeps an assembled record valid after the decoder moved on', () => {
+    const profile = profileFor(15);
+    const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
+    b.add(21, 0, 20000, 0x41);
+    b.add(21, 0, 20000, 0x42);
+    const d = new WalStreamDecoder(profile);
+    d.push(b.bytes);
+    const first = detachRecord(profile, d.next()!);
+    const second = d.next()!;
+    expect(second.mainData.every((x) => x === 0x42)).toBe(true);
+    expect(first.mainData.length).toBe(20000);
+    expect(first.mainData.every((x) => x === 0x41)).toBe(true);
+    expect(first.lsnNumber).toBe(SEG + 40);
   });
 });

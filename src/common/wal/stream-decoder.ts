@@ -25,7 +25,8 @@ import {
   XLP_LONG_HEADER,
   XLR_INFO_MASK,
 } from '../constants.js';
-import { CRC32C_INIT, crc32cFinish, crc32cUpdate } from '../core/crc32c.js';
+import { activeAccelerator } from '../core/accelerator.js';
+import { ACCELERATE_FROM_BYTES, CRC32C_INIT, crc32c, crc32cFinish, crc32cUpdate } from '../core/crc32c.js';
 import { PgFormatError, type PgFormatErrorCode } from '../core/errors.js';
 import type { Lsn } from '../core/lsn.js';
 import { DEFAULT_WAL_SEGMENT_SIZE, isValidWalSegSize, walFileName } from '../core/wal-file-names.js';
@@ -582,11 +583,16 @@ export class WalStreamDecoder {
     return true;
   }
 
+  /** xl_crc over [24, tot_len) then [0, 20); long records go to the accelerator when one is installed. */
   private crcOk(b: Uint8Array, o: number, totLen: number): boolean {
     if (!this.verifyCrc) return true;
-    let c = crc32cUpdate(CRC32C_INIT, b, o + SizeOfXLogRecord, o + totLen);
-    c = crc32cUpdate(c, b, o, o + 20);
-    return crc32cFinish(c) === u32(b, o + 20);
+    let crc: number;
+    if (totLen >= ACCELERATE_FROM_BYTES && activeAccelerator() !== null) {
+      crc = crc32c(b.subarray(o, o + 20), crc32c(b.subarray(o + SizeOfXLogRecord, o + totLen)));
+    } else {
+      crc = crc32cFinish(crc32cUpdate(crc32cUpdate(CRC32C_INIT, b, o + SizeOfXLogRecord, o + totLen), b, o, o + 20));
+    }
+    return crc === u32(b, o + 20);
   }
 
   private nextAfter(endPos: number, b: Uint8Array, o: number): number {
