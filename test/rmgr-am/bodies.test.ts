@@ -209,3 +209,44 @@ describe.each([14, 15, 16] as const)('typed bodies on PostgreSQL %i', (major: Pg
     expect(counts).toEqual({ insert: 30, multi: 800, update: 6, oldUpdate: 6, oldDelete: 4 });
   });
 });
+
+describe.each([14, 15, 16] as const)('UPDATE prefix/suffix compression on PostgreSQL %i (wal_level=replica)', (major: PgMajor) => {
+  it('old prefix + WAL bytes + old suffix rebuild the new tuple heap_page_items shows', async () => {
+    const server = await PgServer.start({ major, conf: { ...AM_SERVER_CONF, wal_level: 'replica' } });
+    try {
+      await server.query('CREATE EXTENSION pageinspect');
+      await server.query('CREATE TABLE tu (id int, a text, b text)');
+      await server.query("INSERT INTO tu SELECT g, repeat('a', 40), repeat('b', 40) FROM generate_series(1, 10) g");
+      await server.checkpoint();
+      await server.query('UPDATE tu SET id = id WHERE id = 1');
+      const start = parseLsn(await server.currentLsn());
+      await server.query("UPDATE tu SET a = repeat('a', 39) || 'X' WHERE id BETWEEN 2 AND 5");
+      await server.query("UPDATE tu SET b = 'Y' || repeat('b', 39) WHERE id BETWEEN 6 AND 9");
+      const end = parseLsn(await server.currentLsn());
+      const rows = await server.query<{ lp: number; t_hoff: number; t_data: Buffer }>(
+        "SELECT lp, t_hoff, t_data FROM heap_page_items(get_raw_page('tu', 0)) WHERE t_data IS NOT NULL",
+      );
+      const page = new Map(rows.map((r) => [r.lp, r]));
+      const node = Number((await server.query<{ n: string }>("SELECT pg_relation_filenode('tu')::text AS n"))[0]!.n);
+      await server.switchWal();
+      const profile = PROFILES[major];
+      let compressed = 0;
+      forEachRecord(server, start, end, (r) => {
+        if (r.rmid !== 10 || r.blocks[0]?.relNumber !== node) return;
+        const h = decodeHeapRecord(r, profile);
+        if (h.kind !== 'hot_update' || h.newTuple === null) return;
+        const oldData = page.get(h.old_offnum)!.t_data;
+        const rebuilt = Buffer.concat([
+          oldData.subarray(0, h.prefixlen),
+          Buffer.from(h.newTuple.data.subarray(h.newTuple.t_hoff - 23)),
+          oldData.subarray(oldData.length - h.suffixlen),
+        ]);
+        expect(rebuilt.equals(page.get(h.new_offnum)!.t_data)).toBe(true);
+        if (h.prefixlen > 0 && h.suffixlen > 0) compressed++;
+      });
+      expect(compressed).toBe(8);
+    } finally {
+      await server.destroy();
+    }
+  });
+});
