@@ -13,7 +13,8 @@ import { checksumBlockWords, finishChecksum, PD_CHECKSUM_OFFSET } from '../commo
 
 const BLCKSZ = 8192;
 const RELSEG_SIZE = 131072;
-const CHUNK_PAGES = 512;
+/** 512 KiB per read: the checksum then reads pages the kernel just copied while they are still in L2. */
+const CHUNK_PAGES = 64;
 
 export interface BadChecksum {
   /** Block index within the segment file (what pg_checksums prints). */
