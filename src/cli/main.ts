@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   pageinspect: 'decode relation pages like pageinspect',
   checksums: 'verify, enable or disable data checksums like pg_checksums',
   controldata: 'print pg_control like pg_controldata',
+  resetwal: 'reset the write-ahead log like pg_resetwal -l (crash-safe)',
   explore: 'browse WAL and pages in the browser',
 };
 
