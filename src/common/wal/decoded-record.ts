@@ -372,8 +372,8 @@ function parseRecordHeaders(
 /**
  * Decodes the record at `buf[offset, offset + totalLength)` whose fixed header has already
  * been validated (and CRC-checked). `errorLsn` is the LSN xlogreader.c names in decode errors:
- * the record itself on 14, the previously returned record on 15/16 (their DecodeXLogRecord
- * reports state->ReadRecPtr before it advances).
+ * the record itself on 14 and 15, the previously returned record on 16 (its DecodeXLogRecord
+ * reports state->ReadRecPtr before it advances; checked against pg_waldump 14/15/16).
  */
 export function decodeRecordBody(
   profile: PgVersionProfile,

@@ -712,7 +712,7 @@ export class WalStreamDecoder {
   }
 
   private decode(b: Uint8Array, o: number, totLen: number, recPtr: number, next: number): WalRecord {
-    const errorLsn = this.profile.major === 14 ? recPtr : this.randAccess ? 0 : this.prevRecPtr;
+    const errorLsn = this.profile.major === 16 ? (this.randAccess ? 0 : this.prevRecPtr) : recPtr;
     try {
       return decodeRecordBody(this.profile, this.messages, b, o, totLen, recPtr, next, errorLsn);
     } catch (e) {

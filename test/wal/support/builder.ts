@@ -126,3 +126,22 @@ export class WalBuilder {
     this.nextPageFlags = XLP_FIRST_IS_OVERWRITE_CONTRECORD;
   }
 }
+
+/** A record whose body (everything after the 24-byte header) is given as is; CRC computed. */
+export function rawRecord(prev: number, rmid: number, info: number, body: number[]): Uint8Array {
+  const tot = 24 + body.length;
+  const r = new Uint8Array(tot);
+  const v = new DataView(r.buffer);
+  v.setUint32(0, tot, true);
+  v.setUint32(8, prev % 0x1_0000_0000, true);
+  v.setUint32(12, Math.floor(prev / 0x1_0000_0000), true);
+  r[16] = info;
+  r[17] = rmid;
+  r.set(body, 24);
+  v.setUint32(20, crc32cFinish(crc32cUpdate(crc32cUpdate(CRC32C_INIT, r, 24, tot), r, 0, 20)), true);
+  return r;
+}
+
+/** Little-endian bytes of a u16 / u32, for body builders. */
+export const le16 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff];
+export const le32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
