@@ -4,6 +4,10 @@
  * ending exactly at a page end, XLP_FIRST_IS_OVERWRITE_CONTRECORD, corruption in the middle
  * versus at the tail, and xlogreader.c's messages per version.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { installAccelerator } from '../../src/common/core/accelerator.js';
 import { crc32cFinish, crc32cUpdate } from '../../src/common/core/crc32c.js';
@@ -57,6 +61,21 @@ describe.each([14, 15, 16] as const)('crafted WAL, PostgreSQL %i', (major) => {
     major === 16
       ? `invalid record length at ${hex(lsn)}: expected at least 24, got 0`
       : `invalid record length at ${hex(lsn)}: wanted 24, got 0`;
+
+  /** Our message for `bytes`, and pg_waldump's for the same segment file where it is installed. */
+  const expectMessage = (bytes: Uint8Array, message: string): void => {
+    expect(thrown(() => decodeAll(profile, bytes)).message).toBe(message);
+    const tool = major === 15 ? '/usr/lib/postgresql/15/bin/pg_waldump' : `/opt/pgffi-pg/${major}/bin/pg_waldump`;
+    if (!existsSync(tool)) return;
+    const dir = mkdtempSync(join(tmpdir(), 'pgffi-crafted-'));
+    try {
+      writeFileSync(join(dir, '000000010000000000000001'), bytes);
+      const res = spawnSync(tool, ['-p', dir, '-s', hex(SEG + 40)], { encoding: 'utf8' });
+      expect(res.stderr).toContain(`: ${message}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
 
   it('XLOG_SWITCH as the last record ends the segment; input ends at the next segment', () => {
     const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
@@ -159,49 +178,47 @@ describe.each([14, 15, 16] as const)('crafted WAL, PostgreSQL %i', (major) => {
 
   it('page header and record header errors are worded as xlogreader.c words them', () => {
     const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
-    b.add(21, 0, 100);
-    const big = b.add(21, 0, 30000);
-    b.add(21, 0, 100);
+    b.add(0, 0x20, 100);
+    const big = b.add(0, 0x20, 30000);
+    b.add(0, 0x20, 100);
     const page = Math.ceil(big / 8192) * 8192;
     const addr = b.bytes.slice();
     addr[page - SEG + 12] = 0x7f; // xlp_pageaddr, high half
-    const e = thrown(() => decodeAll(profile, addr));
     const seg = '000000010000000000000001';
     const off = page - SEG;
     const expectedAddr = `unexpected pageaddr 7F/${hex(page).split('/')[1]}`;
-    expect(e.message).toBe(
+    expectMessage(
+      addr,
       major === 16
         ? `${expectedAddr} in WAL segment ${seg}, LSN ${hex(page)}, offset ${off}`
         : `${expectedAddr} in log segment ${seg}, offset ${off}`,
     );
     const flag = b.bytes.slice();
     flag[page - SEG + 2] = 0; // no XLP_FIRST_IS_CONTRECORD
-    expect(thrown(() => decodeAll(profile, flag)).message).toBe(`there is no contrecord flag at ${hex(big)}`);
+    expectMessage(flag, `there is no contrecord flag at ${hex(big)}`);
     const rmid = b.bytes.slice();
     rmid[big - SEG + 17] = 99;
-    expect(thrown(() => decodeAll(profile, rmid)).message).toBe(`invalid resource manager ID 99 at ${hex(big)}`);
+    expectMessage(rmid, `invalid resource manager ID 99 at ${hex(big)}`);
     const prev = b.bytes.slice();
     flip(prev, big - SEG + 8, 8);
-    expect(thrown(() => decodeAll(profile, prev)).message).toBe(`record with incorrect prev-link ${hex((SEG + 40) ^ 8)} at ${hex(big)}`);
+    expectMessage(prev, `record with incorrect prev-link ${hex((SEG + 40) ^ 8)} at ${hex(big)}`);
   });
 
   it('more header checks: contrecord length, timeline going backwards, system identifier, CRC off', () => {
     const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
-    b.add(21, 0, 100);
-    const big = b.add(21, 0, 30000);
-    b.add(21, 0, 100);
+    b.add(0, 0x20, 100);
+    const big = b.add(0, 0x20, 30000);
+    b.add(0, 0x20, 100);
     const page = Math.ceil(big / 8192) * 8192;
     const seg = '000000010000000000000001';
     const rem = b.bytes.slice();
     flip(rem, page - SEG + 16, 1); // xlp_rem_len
     const expectedRem = 30000 + 24 + 5 - (page - big);
-    expect(thrown(() => decodeAll(profile, rem)).message).toBe(
-      `invalid contrecord length ${expectedRem ^ 1} (expected ${expectedRem}) at ${hex(big)}`,
-    );
+    expectMessage(rem, `invalid contrecord length ${expectedRem ^ 1} (expected ${expectedRem}) at ${hex(big)}`);
     const tli = b.bytes.slice();
     tli[4] = 3; // the segment's first page says timeline 3, the next one 1
     const where = major === 16 ? `in WAL segment ${seg}, LSN ${hex(SEG + 8192)}, offset 8192` : `in log segment ${seg}, offset 8192`;
-    expect(thrown(() => decodeAll(profile, tli)).message).toBe(`out-of-sequence timeline ID 1 (after 3) ${where}`);
+    expectMessage(tli, `out-of-sequence timeline ID 1 (after 3) ${where}`);
     const d = new WalStreamDecoder(profile, { systemIdentifier: 7n });
     d.push(b.bytes);
     d.end();
@@ -215,6 +232,18 @@ describe.each([14, 15, 16] as const)('crafted WAL, PostgreSQL %i', (major) => {
     lax.push(crc);
     lax.end();
     expect([...lax].length).toBe(3);
+  });
+
+  it('custom rmgr ids 128-255 are valid from 15 on', () => {
+    const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
+    b.add(0, 0x20, 10);
+    const custom = b.add(130, 0x10, 10);
+    b.add(0, 0x20, 10);
+    if (major === 14) {
+      expect(thrown(() => decodeAll(profile, b.bytes)).message).toBe(`invalid resource manager ID 130 at ${hex(custom)}`);
+    } else {
+      expect(decodeAll(profile, b.bytes).records.map((r) => r.rmid)).toEqual([0, 130, 0]);
+    }
   });
 
   it('starting inside a record skips to the next one (XLogFindNextRecord) and says so', () => {
