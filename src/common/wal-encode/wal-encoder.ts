@@ -16,7 +16,6 @@ import {
   MAXIMUM_ALIGNOF,
   RM_XLOG_ID,
   SizeOfXLogLongPHD,
-  SizeOfXLogRecord,
   SizeOfXLogShortPHD,
   XLOG_OVERWRITE_CONTRECORD,
   XLOG_SWITCH,
@@ -282,9 +281,6 @@ export function overwriteContrecordRecord(overwrittenLsn: Lsn, overwriteTime: bi
   v.setBigInt64(8, BigInt.asIntN(64, overwriteTime), true);
   return { rmid: RM_XLOG_ID, info: XLOG_OVERWRITE_CONTRECORD, mainData: data };
 }
-
-/** SizeOfXLogRecord re-exported for callers sizing records. */
-export { SizeOfXLogRecord };
 
 /**
  * Places pages into zero-filled segment buffers: segment number → segmentSize bytes. Pages of
