@@ -225,6 +225,10 @@ describe.each([14, 15, 16] as const)('crafted WAL, PostgreSQL %i', (major) => {
     expect(thrown(() => d.next()).message).toBe(
       'WAL file is from different database system: WAL file database system identifier is 42, pg_control database system identifier is 7',
     );
+    const sized = new WalStreamDecoder(profile, { segmentSize: 2 * SEG, inputLsn: BigInt(SEG) });
+    sized.push(b.bytes);
+    sized.end();
+    expect(thrown(() => sized.next()).message).toBe('WAL file is from different database system: incorrect segment size in page header');
     const crc = b.bytes.slice();
     flip(crc, big - SEG + 20, 1); // xl_crc
     expect(thrown(() => decodeAll(profile, crc)).code).toBe('CRC_MISMATCH');
