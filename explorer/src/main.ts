@@ -103,7 +103,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       if (m.major !== null) status.textContent = `PostgreSQL ${m.major} WAL: decoding ${m.files.length} file(s)…`;
       break;
     case 'rows':
-      walView.addRows(m.rows);
+      walView.addRows(m.batch);
       state.recordCount = walView.recordCount;
       if (state.firstRowsMs === null) state.firstRowsMs = performance.now() - t0;
       status.textContent = `decoding… ${walView.recordCount} records`;

@@ -4,30 +4,11 @@
  * record's detail (decoded body, byte ranges, restored full-page images) on demand.
  */
 
+import type { RowBatch } from './record-store.js';
+
 export interface InputFile {
   readonly name: string;
   readonly bytes: ArrayBuffer;
-}
-
-/** One record of the index (what a table row shows and what the filters look at). */
-export interface RecordRow {
-  /** Position in the index (0-based, in LSN order). */
-  readonly i: number;
-  readonly lsn: number;
-  readonly end: number;
-  readonly prev: number;
-  readonly rmid: number;
-  readonly info: number;
-  readonly tot: number;
-  readonly fpi: number;
-  readonly xid: number;
-  readonly rmgr: string;
-  readonly type: string;
-  readonly desc: string;
-  /** pg_waldump's short block reference text (", blkref #0: rel 1663/5/16384 blk 0 FPW"). */
-  readonly blk: string;
-  /** Per block: spcOid, dbOid, relNumber, fork, blockNumber, hasImage (0/1) — six numbers each. */
-  readonly blocks: readonly number[];
 }
 
 export interface StatsRow {
@@ -110,7 +91,7 @@ export interface RecordDetail {
 
 export type FromWorker =
   | { readonly type: 'files'; readonly files: readonly { name: string; size: number; note: string }[]; readonly major: number | null }
-  | { readonly type: 'rows'; readonly rows: readonly RecordRow[]; readonly elapsedMs: number }
+  | { readonly type: 'rows'; readonly batch: RowBatch; readonly elapsedMs: number }
   | { readonly type: 'note'; readonly note: RunNote }
   | { readonly type: 'done'; readonly count: number; readonly elapsedMs: number; readonly stats: WalStatsSummary | null }
   | { readonly type: 'detail'; readonly detail: RecordDetail }

@@ -5,7 +5,8 @@
  * references, decoded body tree, hex with the record's byte ranges highlighted).
  */
 import { bytesText, h, hex2, lsnPadded, parseLsnText } from './dom.js';
-import type { RecordDetail, RecordRow } from './protocol.js';
+import type { RecordDetail } from './protocol.js';
+import { BLOCK_FIELDS, RecordStore, type RowBatch } from './record-store.js';
 
 const ROW_H = 22;
 const FORKS = ['main', 'fsm', 'vm', 'init'];
@@ -15,11 +16,11 @@ export interface WalViewHooks {
   openPage(page: Uint8Array, block: number, fork: number, label: string): void;
 }
 
-type Predicate = (r: RecordRow) => boolean;
+type Predicate = (i: number) => boolean;
 
 export class WalView {
   readonly el: HTMLElement;
-  private rows: RecordRow[] = [];
+  private store = new RecordStore();
   private filtered: number[] = [];
   private predicate: Predicate | null = null;
   private selected = -1;
@@ -124,7 +125,7 @@ export class WalView {
   }
 
   reset(): void {
-    this.rows = [];
+    this.store = new RecordStore();
     this.filtered = [];
     this.selected = -1;
     this.rmgrsSeen.clear();
@@ -135,17 +136,18 @@ export class WalView {
   }
 
   get recordCount(): number {
-    return this.rows.length;
+    return this.store.n;
   }
 
-  addRows(rows: readonly RecordRow[]): void {
+  addRows(batch: RowBatch): void {
     const p = this.predicate;
-    for (const r of rows) {
-      this.rows.push(r);
-      if (p === null || p(r)) this.filtered.push(r.i);
-      if (!this.rmgrsSeen.has(r.rmgr)) {
-        this.rmgrsSeen.add(r.rmgr);
-        this.rmgrSelect.append(h('option', { value: r.rmgr }, r.rmgr));
+    const first = this.store.n;
+    this.store.append(batch);
+    for (let i = first; i < this.store.n; i++) if (p === null || p(i)) this.filtered.push(i);
+    for (const t of batch.newTypes) {
+      if (!this.rmgrsSeen.has(t.rmgr)) {
+        this.rmgrsSeen.add(t.rmgr);
+        this.rmgrSelect.append(h('option', { value: t.rmgr }, t.rmgr));
       }
     }
     this.updateCount();
@@ -160,7 +162,7 @@ export class WalView {
   }
 
   private updateCount(): void {
-    const total = this.rows.length;
+    const total = this.store.n;
     this.countEl.textContent = this.predicate === null ? `${total} records` : `${this.filtered.length} of ${total} records`;
   }
 
@@ -169,7 +171,8 @@ export class WalView {
     const tests: Predicate[] = [];
     const problems: string[] = [];
     const rmgr = v('rmgr');
-    if (rmgr !== '') tests.push((r) => r.rmgr === rmgr);
+    const st = this.store;
+    if (rmgr !== '') tests.push((i) => st.rmgr(i) === rmgr);
     const rel = v('rel');
     let relParts: number[] | null = null;
     if (rel !== '') {
@@ -185,9 +188,9 @@ export class WalView {
     const fork = forkText === '' ? null : Number(forkText);
     if (relParts !== null || (block !== null && Number.isInteger(block)) || fork !== null) {
       const rp = relParts;
-      tests.push((r) => {
-        const b = r.blocks;
-        for (let k = 0; k < b.length; k += 6) {
+      tests.push((i) => {
+        const b = st.blocks;
+        for (let k = st.blkOff[i]! * BLOCK_FIELDS, e = st.blkOff[i + 1]! * BLOCK_FIELDS; k < e; k += BLOCK_FIELDS) {
           if (rp !== null) {
             if (rp.length === 1 ? b[k + 2] !== rp[0] : b[k] !== rp[0] || b[k + 1] !== rp[1] || b[k + 2] !== rp[2]) continue;
           }
@@ -202,27 +205,27 @@ export class WalView {
     if (xidText !== '') {
       const xid = Number(xidText);
       if (!Number.isInteger(xid) || xid < 0) problems.push('xid: a number');
-      else tests.push((r) => r.xid === xid);
+      else tests.push((i) => st.xid[i] === xid);
     }
     const startText = v('start');
     if (startText !== '') {
       const start = parseLsnText(startText);
       if (start === null) problems.push('start: an LSN like 0/1A2B3C4');
-      else tests.push((r) => r.lsn >= start);
+      else tests.push((i) => st.lsn[i]! >= start);
     }
     const endText = v('end');
     if (endText !== '') {
       const end = parseLsnText(endText);
       if (end === null) problems.push('end: an LSN like 0/1A2B3C4');
-      else tests.push((r) => r.lsn < end);
+      else tests.push((i) => st.lsn[i]! < end);
     }
-    if ((this.inputs.fpi as HTMLInputElement).checked) tests.push((r) => r.fpi > 0);
+    if ((this.inputs.fpi as HTMLInputElement).checked) tests.push((i) => st.fpi[i]! > 0);
     const text = v('text').toLowerCase();
-    if (text !== '') tests.push((r) => `${r.type} ${r.desc}${r.blk}`.toLowerCase().includes(text));
+    if (text !== '') tests.push((i) => `${st.type(i)} ${st.desc[i]}${st.blk[i]}`.toLowerCase().includes(text));
     this.filterError.textContent = problems.length > 0 ? `ignored: ${problems.join('; ')}` : '';
     if (tests.length === 0) return null;
-    return (r) => {
-      for (const t of tests) if (!t(r)) return false;
+    return (i) => {
+      for (const t of tests) if (!t(i)) return false;
       return true;
     };
   }
@@ -230,7 +233,9 @@ export class WalView {
   applyFilter(): void {
     this.predicate = this.buildPredicate();
     const p = this.predicate;
-    this.filtered = p === null ? this.rows.map((r) => r.i) : this.rows.filter(p).map((r) => r.i);
+    const out: number[] = [];
+    for (let i = 0; i < this.store.n; i++) if (p === null || p(i)) out.push(i);
+    this.filtered = out;
     this.viewport.scrollTop = 0;
     this.updateCount();
     this.queueRender();
@@ -255,18 +260,22 @@ export class WalView {
     this.window.style.transform = `translateY(${first * ROW_H}px)`;
     const out: HTMLElement[] = [];
     for (let k = first; k < last; k++) {
-      const r = this.rows[this.filtered[k]!]!;
+      const i = this.filtered[k]!;
+      const st = this.store;
+      const tot = st.tot[i]!;
+      const fpi = st.fpi[i]!;
+      const text = st.desc[i]! + st.blk[i]!;
       out.push(
         h(
           'div',
-          { class: r.i === this.selected ? 'row sel' : r.fpi > 0 ? 'row fpi' : 'row', 'data-i': r.i },
-          h('span', { class: 'c-i' }, r.i + 1),
-          h('span', { class: 'c-lsn' }, lsnPadded(r.lsn)),
-          h('span', { class: 'c-rmgr' }, r.rmgr),
-          h('span', { class: 'c-type' }, r.type),
-          h('span', { class: 'c-len' }, `${r.tot - r.fpi}/${r.tot}`),
-          h('span', { class: 'c-xid' }, r.xid),
-          h('span', { class: 'c-desc', title: r.desc + r.blk }, r.desc + r.blk),
+          { class: i === this.selected ? 'row sel' : fpi > 0 ? 'row fpi' : 'row', 'data-i': i },
+          h('span', { class: 'c-i' }, i + 1),
+          h('span', { class: 'c-lsn' }, lsnPadded(st.lsn[i]!)),
+          h('span', { class: 'c-rmgr' }, st.rmgr(i)),
+          h('span', { class: 'c-type' }, st.type(i)),
+          h('span', { class: 'c-len' }, `${tot - fpi}/${tot}`),
+          h('span', { class: 'c-xid' }, st.xid[i]!),
+          h('span', { class: 'c-desc', title: text }, text),
         ),
       );
     }
@@ -274,17 +283,17 @@ export class WalView {
   }
 
   select(i: number): void {
-    const r = this.rows[i];
-    if (r === undefined) return;
+    if (!Number.isInteger(i) || i < 0 || i >= this.store.n) return;
+    const lsn = this.store.lsn[i]!;
     this.selected = i;
     this.queueRender();
-    this.detailEl.replaceChildren(h('p', { class: 'muted' }, `Decoding the record at ${lsnPadded(r.lsn)}…`));
-    this.hooks.requestDetail(i, r.lsn);
+    this.detailEl.replaceChildren(h('p', { class: 'muted' }, `Decoding the record at ${lsnPadded(lsn)}…`));
+    this.hooks.requestDetail(i, lsn);
   }
 
   showDetailError(index: number, message: string): void {
-    const r = this.rows[index];
-    this.detailEl.replaceChildren(h('p', { class: 'error' }, `record at ${r === undefined ? '?' : lsnPadded(r.lsn)}: ${message}`));
+    const lsn = index < this.store.n ? lsnPadded(this.store.lsn[index]!) : '?';
+    this.detailEl.replaceChildren(h('p', { class: 'error' }, `record at ${lsn}: ${message}`));
   }
 
   showDetail(d: RecordDetail): void {

@@ -20,17 +20,8 @@ import {
 import { detachRecord, restoreFullPageImage, type WalRecord, WalStreamDecoder } from '../../src/common/wal/index.js';
 import { formatRecordLine, formatStats, lsnPadded } from '../../src/common/waldump/format.js';
 import { profileFor } from '../../src/index.js';
-import type {
-  BlockDetail,
-  ByteRange,
-  FromWorker,
-  InputFile,
-  RecordDetail,
-  RecordRow,
-  StatsRow,
-  ToWorker,
-  WalStatsSummary,
-} from './protocol.js';
+import type { BlockDetail, ByteRange, FromWorker, InputFile, RecordDetail, StatsRow, ToWorker, WalStatsSummary } from './protocol.js';
+import { BatchBuilder } from './record-store.js';
 
 const TWO_32 = 0x1_0000_0000;
 const PAGE = 8192;
@@ -181,7 +172,7 @@ async function open(files: readonly InputFile[]): Promise<void> {
   const lsns: number[] = [];
   const recs: number[] = [];
   const fpis: number[] = [];
-  let batch: RecordRow[] = [];
+  const rows = new BatchBuilder(BATCH);
   let sent = 0;
   let index = 0;
   for (const run of runs) {
@@ -198,34 +189,29 @@ async function open(files: readonly InputFile[]): Promise<void> {
         lsns.push(r.lsnNumber);
         recs.push(r.totalLength - fpi);
         fpis.push(fpi);
-        const blocks: number[] = [];
-        for (const b of r.blocks) blocks.push(b.spcOid, b.dbOid, b.relNumber, b.fork, b.blockNumber, b.hasImage ? 1 : 0);
         let desc: string;
         try {
           desc = describe(r, p);
         } catch (e) {
           desc = `(could not describe: ${errorText(e)})`;
         }
-        batch.push({
-          i: index++,
-          lsn: r.lsnNumber,
-          end: r.endLsnNumber,
-          prev: r.prevLsnNumber,
-          rmid: r.rmid,
-          info: r.info,
-          tot: r.totalLength,
+        rows.add(
+          r.lsnNumber,
+          r.totalLength,
           fpi,
-          xid: r.xid,
-          rmgr: rmgrName(r.rmid),
-          type: recordType(r, p),
+          r.xid,
+          r.rmid,
+          rmgrName(r.rmid),
+          recordType(r, p),
           desc,
-          blk: blockRefText(r, p, { detailed: false }),
-          blocks,
-        });
-        if (batch.length >= (sent === 0 ? FIRST_BATCH : BATCH)) {
-          post({ type: 'rows', rows: batch, elapsedMs: performance.now() - t0 });
-          sent += batch.length;
-          batch = [];
+          blockRefText(r, p, { detailed: false }),
+        );
+        for (const b of r.blocks) rows.addBlock(b.spcOid, b.dbOid, b.relNumber, b.fork, b.blockNumber, b.hasImage);
+        index++;
+        if (rows.full || (sent === 0 && rows.length >= FIRST_BATCH)) {
+          sent += rows.length;
+          const { batch, transfer } = rows.take();
+          post({ type: 'rows', batch, elapsedMs: performance.now() - t0 }, transfer);
         }
       }
       const eow = decoder.endOfWal;
@@ -259,7 +245,10 @@ async function open(files: readonly InputFile[]): Promise<void> {
       });
     }
   }
-  if (batch.length > 0) post({ type: 'rows', rows: batch, elapsedMs: performance.now() - t0 });
+  if (rows.length > 0) {
+    const { batch, transfer } = rows.take();
+    post({ type: 'rows', batch, elapsedMs: performance.now() - t0 }, transfer);
+  }
   post({ type: 'done', count: index, elapsedMs: performance.now() - t0, stats: summarize(stats, p, lsns, recs, fpis) });
 }
 
