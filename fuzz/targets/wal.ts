@@ -61,6 +61,7 @@ function pageHeaderFields(b: Uint8Array, pageOff: number): Field[] {
     { off: pageOff + 2, size: 2, hints: [0, 1, 2, 3, 4, 5, 6, 7, 8] },
     { off: pageOff + 4, size: 4, hints: [0, 1, 2] },
     { off: pageOff + 8, size: 4, hints: [readU32(b, pageOff + 8) + BLCKSZ, readU32(b, pageOff + 8) - BLCKSZ] },
+    { off: pageOff + 12, size: 4, hints: [0, 1, 0x1fffff, 0x200000, 0xffffffff] },
     { off: pageOff + 16, size: 4, hints: [0, 1, 8, BLCKSZ - 24, BLCKSZ - 23, 0xffffffff] },
   ];
   if (pageOff % (16 * 1024 * 1024) === 0) {
