@@ -250,6 +250,23 @@ describe.each([14, 15, 16] as const)('crafted WAL, PostgreSQL %i', (major) => {
     }
   });
 
+  it('refuses LSNs at or above 2^53 (positions are exact numbers below it)', () => {
+    const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
+    b.add(0, 0x20, 10);
+    const high = b.bytes.slice();
+    high[15] = 0x88; // xlp_pageaddr 0x88000000_00100000
+    for (const first of [high.length, 40, 24]) {
+      const d = new WalStreamDecoder(profile);
+      d.push(high.subarray(0, first));
+      if (first < high.length) d.push(high.subarray(first));
+      d.end();
+      const e = thrown(() => d.next());
+      expect(e.code).toBe('UNSUPPORTED');
+      expect(e.message).toBe('first page address 88000000/100000 is beyond the LSNs this decoder tracks exactly (below 2^53)');
+    }
+    expect(() => new WalStreamDecoder(profile, { startLsn: 2n ** 60n })).toThrow(/beyond the LSNs/);
+  });
+
   it('starting inside a record skips to the next one (XLogFindNextRecord) and says so', () => {
     const b = new WalBuilder(profile.XLOG_PAGE_MAGIC, SEG, 1);
     b.add(21, 0, 100);

@@ -84,6 +84,18 @@ const S_DONE = 5;
 
 const TWO_32 = 0x1_0000_0000;
 const PAGE = XLOG_BLCKSZ;
+/**
+ * Positions are numbers: LSNs up to here (2^53 less 4 GiB of headroom for segment arithmetic)
+ * are exact. Real clusters are far below it (2^53 bytes is 8 PiB of WAL); above it the
+ * decoder refuses the input rather than compute with rounded positions.
+ */
+const MAX_TRACKED_LSN = 2 ** 53 - 2 ** 32;
+
+function beyondTracked(what: string, lsn: number): PgFormatError {
+  return new PgFormatError('UNSUPPORTED', `${what} ${lsnText(lsn)} is beyond the LSNs this decoder tracks exactly (below 2^53)`, {
+    lsn: BigInt(lsn),
+  });
+}
 
 function u16(b: Uint8Array, i: number): number {
   return (b[i] as number) | ((b[i + 1] as number) << 8);
@@ -166,6 +178,8 @@ export class WalStreamDecoder {
       throw new PgFormatError('BAD_ARGUMENT', `inputLsn ${lsnText(this.inputLsn)} is not at a WAL page boundary`);
     }
     this.startLsn = options.startLsn === undefined ? -1 : Number(options.startLsn);
+    if (this.inputLsn > MAX_TRACKED_LSN) throw beyondTracked('inputLsn', this.inputLsn);
+    if (this.startLsn > MAX_TRACKED_LSN) throw beyondTracked('startLsn', this.startLsn);
   }
 
   /** Queues bytes; they are not copied (records may be views of them). */
@@ -491,6 +505,11 @@ export class WalStreamDecoder {
         throw this.thrown;
       }
       this.inputLsn = u64n(b, o + 8);
+      if (this.inputLsn > MAX_TRACKED_LSN) {
+        this.state = S_DONE;
+        this.thrown = beyondTracked('first page address', this.inputLsn);
+        throw this.thrown;
+      }
       if (this.inputLsn % PAGE !== 0) {
         this.state = S_DONE;
         this.thrown = new PgFormatError('BAD_HEADER', `first WAL page has a misaligned pageaddr ${lsnText(this.inputLsn)}`, { offset: 8 });
