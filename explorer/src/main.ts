@@ -135,6 +135,11 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       break;
   }
 };
+// Whatever goes wrong is said in place, never a blank page.
+window.addEventListener('error', (e) => note('error', `error: ${e.message}`));
+window.addEventListener('unhandledrejection', (e) =>
+  note('error', `error: ${e.reason instanceof Error ? e.reason.message : String(e.reason)}`),
+);
 worker.onerror = (e) => {
   state.loading = false;
   note('error', `worker error: ${e.message}`);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/commands/explore.js';
+import { run, startExplorerServer } from '../../src/cli/commands/explore.js';
 import { inspectPage } from '../../src/common/page/inspect.js';
 import { restoreFullPageImage, type WalRecord } from '../../src/common/wal/index.js';
 import { openWal, profileFor } from '../../src/index.js';
@@ -293,6 +293,27 @@ describe.skipIf(!chromiumAvailable())('explorer in headless Chromium (PostgreSQL
     expect(headerText).toContain(`lower${hdr[0]!.lower}`);
     expect(headerText).toContain(`upper${hdr[0]!.upper}`);
     await page.screenshot({ path: artifactPath('08-relation-file.png'), fullPage: true });
+
+    // The same file reached by browsing the data directory through the read-only API.
+    const dataDir = await startExplorerServer({ root: server.dataDir });
+    const browse = await browser.context.newPage();
+    try {
+      await browse.goto(dataDir.url);
+      await browse.waitForSelector('#file-list a[data-name="base"]');
+      expect(await browse.textContent('#tab-files')).toBe('Files (data directory)');
+      for (const part of relpath.split('/').slice(0, -1)) {
+        await browse.click(`#file-list a[data-name="${part}"]`);
+        await browse.waitForSelector(`.crumbs >> text=${part}`);
+      }
+      await browse.click(`#file-list a[data-name="${relfilenode}"]`);
+      await browse.waitForSelector('#page-kind');
+      expect(await browse.textContent('#page-label')).toBe(relpath);
+      expect(await browse.textContent('#page-view .pager')).toContain(`of ${nblocks}`);
+      await browse.screenshot({ path: artifactPath('09-data-directory-browse.png'), fullPage: true });
+    } finally {
+      await browse.close();
+      await dataDir.close();
+    }
   });
 
   it('draws the statistics; the --stats=record text is pg_waldump 16 own', async () => {
@@ -318,6 +339,13 @@ describe.skipIf(!chromiumAvailable())('explorer in headless Chromium (PostgreSQL
     await waitDone(page);
     const total = await walinspect<{ n: string }>('SELECT count(*) AS n FROM pg_get_wal_records_info($1, $2)');
     expect(await shownCount(page)).toBe(`${total[0]!.n} records`);
+    if (existsSync('/usr/bin/zstd')) {
+      const zst = execFileSync('/usr/bin/zstd', ['-q', '-c', join(server.walDir, segName)]);
+      await page.evaluate(() => document.getElementById('status')!.removeAttribute('data-done'));
+      await page.setInputFiles('#file-input', { name: `${segName}.zst`, mimeType: 'application/zstd', buffer: zst });
+      await waitDone(page);
+      expect(await shownCount(page)).toBe(`${total[0]!.n} records`);
+    }
 
     // Flip a byte inside the 40th record: decoding stops there with pg_waldump's reason.
     const recs = await walinspect<{ s: string }>(
