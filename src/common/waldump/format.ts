@@ -148,6 +148,24 @@ function putHex8(buf: Uint8Array, p: number, n: number): number {
   return p + 8;
 }
 
+const typeCache = new WeakMap<PgVersionProfile, (Uint8Array | undefined)[]>();
+
+/** "TYPE " as bytes, cached per (profile, rmid, xl_info). */
+function typeBytes(record: DecodedRecord, profile: PgVersionProfile): Uint8Array {
+  let cache = typeCache.get(profile);
+  if (cache === undefined) {
+    cache = new Array(256 * 256);
+    typeCache.set(profile, cache);
+  }
+  const key = (record.rmid << 8) | record.info;
+  let b = cache[key];
+  if (b === undefined) {
+    b = asciiBytes(`${recordType(record, profile)} `);
+    cache[key] = b;
+  }
+  return b;
+}
+
 /** formatRecordLine written as bytes into `sink` (the fast path of `pgffi waldump`). */
 export function writeRecordLine(sink: TextSink, record: DecodedRecord, profile: PgVersionProfile, options: RecordLineOptions): void {
   const blocks = record.blocks;
@@ -159,7 +177,6 @@ export function writeRecordLine(sink: TextSink, record: DecodedRecord, profile: 
   const lsn = lsnNumber(record);
   const prev = prevLsnNumber(record);
   const desc = options.describe === undefined ? describe(record, profile) : describe(record, profile, options.describe);
-  const type = recordType(record, profile);
   sink.ensure(160 + blocks.length * 96);
   const buf = sink.buf;
   let p = putBytes(buf, sink.pos, rmgrPrefix(record.rmid));
@@ -177,9 +194,8 @@ export function writeRecordLine(sink: TextSink, record: DecodedRecord, profile: 
   buf[p++] = 47;
   p = putHex8(buf, p, prev % TWO_32);
   p = putBytes(buf, p, B_DESC);
+  p = putBytes(buf, p, typeBytes(record, profile));
   sink.pos = p;
-  sink.str(type);
-  sink.byte(32);
   sink.str(desc);
   if (options.bkpDetails) {
     sink.str(blockRefText(record, profile, { detailed: true, pretty: true }));

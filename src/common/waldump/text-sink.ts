@@ -52,7 +52,8 @@ export class TextSink {
   /** A string as UTF-8. */
   str(s: string): void {
     const n = s.length;
-    if (this.host !== undefined) {
+    // Short strings: a JS loop beats the host call's fixed cost.
+    if (this.host !== undefined && n > 48) {
       this.ensure(n * 3);
       this.pos += this.host.write(this.buf, s, this.pos);
       return;
