@@ -9,7 +9,7 @@ import { installAllocationGuard } from '../../fuzz/guard.js';
 
 // Before the library loads: some dependencies keep a reference to Uint8Array from load time.
 installAllocationGuard();
-const { fuzzLoop } = await import('../../fuzz/engine.js');
+const { fuzzLoop, loadRegressions } = await import('../../fuzz/engine.js');
 const { TARGETS } = await import('../../fuzz/targets/index.js');
 const { Corpus } = await import('../../fuzz/target.js');
 
@@ -17,6 +17,11 @@ const { Corpus } = await import('../../fuzz/target.js');
 const CASES: Record<string, number> = { wal: 120, 'wal-stream': 80, record: 1500, fpi: 600, page: 250, control: 1500, cli: 150 };
 /** Hang guard, not a performance check: campaigns use 200 ms. */
 const BUDGET_MS = 3000;
+
+/** Failures already reported and kept as open regression cases are not new findings here. */
+const OPEN = new Set(
+  loadRegressions().flatMap((c) => (c.saved.open !== undefined && c.saved.signature !== 'slow' ? [c.saved.signature] : [])),
+);
 
 let corpus: InstanceType<typeof Corpus>;
 beforeAll(() => {
@@ -36,9 +41,11 @@ describe('fuzz smoke', () => {
     it(`${target.name}: ${CASES[target.name]} seeded cases keep the contract`, async () => {
       const base = 'ci1';
       const stats = await fuzzLoop(target, corpus, { base, count: CASES[target.name] ?? 100, budgetMs: BUDGET_MS });
-      const report = stats.failures.map(
-        (f) => `${f.failure.kind} [${f.failure.signature}] seed ${f.seed}: ${f.failure.message}\n${f.failure.stack}`,
-      );
+      const known = stats.failures.filter((f) => OPEN.has(f.failure.signature));
+      for (const f of known) console.warn(`known open bug hit by ${f.seed}: ${f.failure.signature}`);
+      const report = stats.failures
+        .filter((f) => !OPEN.has(f.failure.signature))
+        .map((f) => `${f.failure.kind} [${f.failure.signature}] seed ${f.seed}: ${f.failure.message}\n${f.failure.stack}`);
       expect(report, `replay with: npm run fuzz -- --replay <seed>`).toEqual([]);
       expect(stats.cases).toBe(CASES[target.name]);
     });
