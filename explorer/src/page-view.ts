@@ -110,7 +110,9 @@ export class PageView {
         this.render();
       });
       const typesRow = h('p', {}, 'Column types to decode heap tuple values (pg_type names, in attribute order): ', types);
-      this.body.replaceChildren(...problems, ...renderPage(page, block, src, parseTypes(this.columnTypes)), typesRow);
+      const parts = renderPage(page, block, src, parseTypes(this.columnTypes));
+      parts.splice(1, 0, typesRow);
+      this.body.replaceChildren(...problems, ...parts);
     } catch (e) {
       this.body.replaceChildren(
         ...problems,
