@@ -8,7 +8,8 @@
  * Our CLI is compiled once with tsc into a temporary directory and run with plain `node`, so
  * process start-up counts for both tools. Both outputs are compared first: no numbers for a
  * wrong answer. The machine may be shared: CPU seconds (user + sys) are reported beside wall
- * time, and our CLI is timed with its worker threads (default above 64 MiB) and without.
+ * time, and our CLI is timed with worker threads (one per CPU) and without (the default on a
+ * busy machine: threads are used only on idle CPUs).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -107,11 +108,12 @@ try {
 
   const oneThread = { ...process.env, PGFFI_THREADS: '0' };
   const tC = timeProcess(PG_CHECKSUMS, theirs, rounds);
-  const tT = timeProcess(process.execPath, ours, rounds);
+  const threads = { ...process.env, PGFFI_THREADS: String(Math.min(4, availableParallelism())) };
+  const tT = timeProcess(process.execPath, ours, rounds, threads);
   const t1 = timeProcess(process.execPath, ours, rounds, oneThread);
   const tE = timeProcess(process.execPath, [join(outDir, 'cli', 'main.js'), 'checksums', '--help'], rounds);
   const cC = cpuSeconds(PG_CHECKSUMS, theirs);
-  const cT = cpuSeconds(process.execPath, ours);
+  const cT = cpuSeconds(process.execPath, ours, threads);
   const c1 = cpuSeconds(process.execPath, ours, oneThread);
   printTable(
     `checksums --check over ${(bytes / 1e9).toFixed(2)} GB (${blocks} blocks; relation 'big' ${(Number(size!.b) / 1e9).toFixed(2)} GB incl. index), page cache warm, wall time best of ${rounds}, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)}`,

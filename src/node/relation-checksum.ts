@@ -6,7 +6,7 @@
  * and hands results back in order.
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { checksumBlockWords, finishChecksum, PD_CHECKSUM_OFFSET } from '../common/page/checksum.js';
@@ -103,14 +103,17 @@ function workerUrl(): URL | null {
 }
 
 /**
- * Threads used for `totalBytes` of files: none below 64 MiB (starting them costs more), none
- * when PGFFI_THREADS=0 or when running from sources, else up to 4 (one per available CPU).
+ * Threads used for `totalBytes` of files: PGFFI_THREADS if set; else none below 64 MiB
+ * (starting them costs more) or when running from sources; else one per idle CPU (CPUs less
+ * the 1-minute load average), up to 4, and none unless at least 2 are idle — on a busy machine
+ * threads only add overhead.
  */
 export function checksumThreads(totalBytes: number): number {
   const env = globalThis.process?.env?.PGFFI_THREADS;
   if (env !== undefined && /^\d+$/.test(env)) return workerUrl() === null ? 0 : Number(env);
   if (totalBytes < 64 * 1024 * 1024 || workerUrl() === null) return 0;
-  return Math.min(4, availableParallelism());
+  const idle = Math.floor(availableParallelism() - (loadavg()[0] ?? 0));
+  return idle >= 2 ? Math.min(4, idle) : 0;
 }
 
 /**

@@ -300,21 +300,12 @@ class Scanner {
   private readonly buf = new Uint8Array(BLCKSZ * CHUNK_PAGES);
   private readonly words = new Int32Array(this.buf.buffer);
   private readonly tablespaceDir: string;
-  private readonly checkErrors: boolean;
   private readonly log: (line: string) => void;
 
-  constructor(
-    opts: Options,
-    report: Report,
-    tablespaceDir: string,
-    checkErrors: boolean,
-    progress: Progress | null,
-    log: (line: string) => void,
-  ) {
+  constructor(opts: Options, report: Report, tablespaceDir: string, progress: Progress | null, log: (line: string) => void) {
     this.opts = opts;
     this.report = report;
     this.tablespaceDir = tablespaceDir;
-    this.checkErrors = checkErrors;
     this.progress = progress;
     this.log = log;
   }
@@ -420,7 +411,7 @@ class Scanner {
     }
   }
 
-  /** scan_file(fn, segmentno). */
+  /** scan_file(fn, segmentno) in --enable mode: count the blocks whose checksum must change, then rewrite the file if any. */
   scanFile(fn: string, segmentno: number): void {
     let fd: number;
     try {
@@ -435,25 +426,13 @@ class Scanner {
       this.forEachPage(fn, fd, true, (chunk, off, blockno) => {
         const csum = finishChecksum(checksumBlockWords(this.words, off >>> 2, BLCKSZ >>> 2), (blockno + base) >>> 0);
         const stored = chunk[off + PD_CHECKSUM_OFFSET]! | (chunk[off + PD_CHECKSUM_OFFSET + 1]! << 8);
-        if (csum === stored) return;
-        if (this.opts.mode === 'check') {
-          if (this.checkErrors) {
-            this.log(
-              `${PROGNAME}: error: checksum verification failed in file "${fn}", block ${blockno}: calculated checksum ${hexU(csum)} but block contains ${hexU(stored)}`,
-            );
-          }
-          this.report.badChecksums++;
-          this.report.badBlocks.push({ file: fn, block: blockno, calculated: csum, stored });
-        } else toWrite++;
+        if (csum !== stored) toWrite++;
       });
-      if (this.opts.mode === 'enable' && toWrite > 0) this.rewriteFile(fn, fd, base);
+      if (toWrite > 0) this.rewriteFile(fn, fd, base);
     } finally {
       closeSync(fd);
     }
-    if (this.opts.verbose) {
-      if (this.opts.mode === 'check') this.log(`${PROGNAME}: checksums verified in file "${fn}"`);
-      if (this.opts.mode === 'enable') this.log(`${PROGNAME}: checksums enabled in file "${fn}"`);
-    }
+    if (this.opts.verbose) this.log(`${PROGNAME}: checksums enabled in file "${fn}"`);
     if (toWrite > 0) {
       this.report.filesWritten++;
       this.report.blocksWritten += toWrite;
@@ -608,14 +587,7 @@ async function execute(opts: Options, out: (line: string) => void, err: (line: s
     badBlocks: [],
   };
   const progress = opts.progress ? new Progress() : null;
-  const scanner = new Scanner(
-    opts,
-    report,
-    `PG_${major}_${control.catalogVersionNo}`,
-    control.dataChecksumVersion === PG_DATA_CHECKSUM_VERSION && !opts.json,
-    progress,
-    err,
-  );
+  const scanner = new Scanner(opts, report, `PG_${major}_${control.catalogVersionNo}`, progress, err);
   if (opts.mode === 'check') {
     await checkFiles(opts, scanner, progress, err);
   } else if (opts.mode === 'enable') {
