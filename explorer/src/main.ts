@@ -242,13 +242,13 @@ async function browse(dir: string): Promise<void> {
     h(
       'div',
       { class: 'crumbs' },
-      h('a', { href: '#', onclick: (ev: Event) => (ev.preventDefault(), void browse('')) }, 'root'),
+      link('root', () => void browse('')),
       ...crumbs.map((c, i) =>
         h(
           'span',
           {},
           ' / ',
-          h('a', { href: '#', onclick: (ev: Event) => (ev.preventDefault(), void browse(crumbs.slice(0, i + 1).join('/'))) }, c),
+          link(c, () => void browse(crumbs.slice(0, i + 1).join('/'))),
         ),
       ),
     ),

@@ -112,8 +112,22 @@ export class WalView {
     );
     this.spacer = h('div', { class: 'spacer' });
     this.window = h('div', { class: 'rows' });
-    this.viewport = h('div', { class: 'viewport', id: 'records' }, this.spacer, this.window);
+    this.viewport = h('div', { class: 'viewport', id: 'records', tabindex: 0 }, this.spacer, this.window);
     this.viewport.addEventListener('scroll', () => this.queueRender());
+    // ↑/↓ move the selection through the filtered rows (and keep it in view).
+    this.viewport.addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+      e.preventDefault();
+      const at = this.filtered.indexOf(this.selected);
+      const k = Math.max(0, Math.min(this.filtered.length - 1, at + (e.key === 'ArrowDown' ? 1 : -1)));
+      const i = this.filtered[k];
+      if (i === undefined) return;
+      const top = k * ROW_H;
+      if (top < this.viewport.scrollTop) this.viewport.scrollTop = top;
+      else if (top + ROW_H > this.viewport.scrollTop + this.viewport.clientHeight)
+        this.viewport.scrollTop = top + ROW_H - this.viewport.clientHeight;
+      this.select(i);
+    });
     this.window.addEventListener('click', (e) => {
       const rowEl = (e.target as HTMLElement).closest('.row') as HTMLElement | null;
       if (rowEl?.dataset.i === undefined) return;

@@ -154,6 +154,11 @@ describe.skipIf(!chromiumAvailable())('explorer in headless Chromium (PostgreSQL
       expect(r.desc.startsWith(e.description ?? '')).toBe(true);
     });
     await page.screenshot({ path: artifactPath('02-records.png'), fullPage: true });
+
+    // Keyboard: the first row, then ↓ selects the second record.
+    await page.click('#records .row');
+    await page.press('#records', 'ArrowDown');
+    await expect.poll(() => page.textContent('#detail-line')).toContain(`lsn: ${rows[1]!.lsn}`);
   });
 
   it('filters like pg_waldump: rmgr + full-page images, relation, LSN range, text', async () => {
