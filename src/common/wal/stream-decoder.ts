@@ -106,6 +106,10 @@ function u32(b: Uint8Array, i: number): number {
 function u64n(b: Uint8Array, i: number): number {
   return u32(b, i + 4) * TWO_32 + u32(b, i);
 }
+/** lsn % XLOG_BLCKSZ without `%` (a float modulo once LSNs pass 2^31). */
+function pageOffset(lsn: number): number {
+  return lsn - Math.floor(lsn / PAGE) * PAGE;
+}
 function maxAlign(n: number): number {
   return Math.ceil(n / MAXIMUM_ALIGNOF) * MAXIMUM_ALIGNOF;
 }
@@ -625,16 +629,16 @@ export class WalStreamDecoder {
   private readRecord(): WalRecord | typeof WAIT | typeof AGAIN {
     if (!this.skipTo(this.nextRecPtr)) return this.waitOrEnd(this.nextRecPtr, false);
     let recPtr = this.nextRecPtr;
-    if (recPtr % PAGE === 0) {
+    if (pageOffset(recPtr) === 0) {
       const r = this.readPageHeader();
       if (r === WAIT) return this.waitOrEnd(recPtr, false);
       if (!r) return AGAIN;
       recPtr += this.pageHdrLen;
       this.nextRecPtr = recPtr;
-    } else if (recPtr % PAGE < this.pageHdrLen) {
-      return this.fail('BAD_RECORD', this.messages.invalidRecordOffset(recPtr, this.pageHdrLen, recPtr % PAGE), recPtr);
+    } else if (pageOffset(recPtr) < this.pageHdrLen) {
+      return this.fail('BAD_RECORD', this.messages.invalidRecordOffset(recPtr, this.pageHdrLen, pageOffset(recPtr)), recPtr);
     }
-    const offInPage = recPtr % PAGE;
+    const offInPage = pageOffset(recPtr);
     if ((this.pageInfo & XLP_FIRST_IS_CONTRECORD) !== 0 && offInPage === this.pageHdrLen) {
       return this.fail('BAD_RECORD', `contrecord is requested by ${lsnText(recPtr)}`, recPtr);
     }
@@ -682,7 +686,7 @@ export class WalStreamDecoder {
     const recPtr = this.asmRecPtr;
     const totLen = this.asmTot;
     for (;;) {
-      if (this.pos % PAGE === 0) {
+      if (pageOffset(this.pos) === 0) {
         // At a page boundary inside the record: the next page must continue it.
         const r = this.readPageHeader();
         if (r === WAIT) return this.waitOrEnd(recPtr, true);
