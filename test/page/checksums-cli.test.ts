@@ -136,6 +136,25 @@ describe.skipIf(!existsSync(PG_CHECKSUMS))('pgffi checksums vs pg_checksums 15',
     same(['-D', plain.dataDir, '-d']);
   });
 
+  it('refuses a bad pg_control CRC (like pg_checksums) and a cluster of another major version', () => {
+    const copy = join(server.baseDir, 'other-version');
+    copyCluster(server.dataDir, copy);
+    flip(join(copy, 'global', 'pg_control'), 40, [0x99]);
+    expect(same(['-D', copy]).stderr).toBe('pg_checksums: error: pg_control CRC value is incorrect\n');
+    cpSync(join(server.dataDir, 'global', 'pg_control'), join(copy, 'global', 'pg_control'));
+    writeFileSync(join(copy, 'PG_VERSION'), '13\n');
+    const r = pgffi(['-D', copy]);
+    expect([r.status, r.stderr]).toEqual([1, 'pg_checksums: error: cluster is not compatible with this version of pg_checksums\n']);
+    writeFileSync(join(copy, 'PG_VERSION'), '15\n');
+    expect(pgffi(['-D', copy]).status).toBe(0);
+    // a catalog version no supported major has (pg_control re-signed with a valid CRC)
+    const control = readFileSync(join(copy, 'global', 'pg_control'));
+    control.writeUInt32LE(201909212, 12);
+    control.writeUInt32LE(crc32c(control.subarray(0, 288)), 288);
+    writeFileSync(join(copy, 'global', 'pg_control'), control);
+    expect(pgffi(['-D', copy]).stderr).toBe('pg_checksums: error: cluster is not compatible with this version of pg_checksums\n');
+  });
+
   it('--check on a corrupted copy reports the same bad blocks and exits 1', () => {
     const copy = join(server.baseDir, 'corrupt');
     copyCluster(server.dataDir, copy);
