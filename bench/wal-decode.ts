@@ -12,6 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { installAccelerator } from '../src/common/core/accelerator.js';
 import { decodeWalStream, WalStreamDecoder } from '../src/common/wal/index.js';
 import { profileFor } from '../src/index.js';
 import { PgServer } from '../test/support/pg-server.js';
@@ -115,6 +116,17 @@ try {
     row('pgffi WalStreamDecoder: CRC + block headers (no objects)', headersOnly),
     row('pgffi WalStreamDecoder: block refs as objects, verifyCrc off', noCrc),
   ];
+  // The same decode with the native module installed as accelerator (CRC of records >= 256 bytes).
+  const native = await import('../src/node/native.js');
+  if (native.nativeActive()) {
+    rows.push(
+      row(
+        'pgffi WalStreamDecoder: CRC (native) + block refs as objects',
+        measure(() => decodeAll(true)),
+      ),
+    );
+    installAccelerator(null);
+  }
   if (existsSync(PG_WALDUMP)) {
     const args = ['-p', server.walDir, '-s', start, '-e', end];
     const timeTool = (extra: string[]): { wall: number; cpu: number } => {

@@ -40,6 +40,22 @@ function buildTables(): Int32Array {
 }
 
 /**
+ * One Int32Array over the whole buffer, remembered for the last buffer seen: decoders call the
+ * CRC once per record on the same buffer, and a fresh view per call (an allocation) cost more
+ * than the CRC of a small record. A WeakRef keeps the cache from pinning the buffer.
+ */
+let cachedBuffer: WeakRef<ArrayBufferLike> | null = null;
+let cachedWords = new Int32Array(0);
+
+function wordView(buffer: ArrayBufferLike): Int32Array {
+  if (cachedBuffer?.deref() !== buffer || cachedWords.length !== buffer.byteLength >>> 2) {
+    cachedWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+    cachedBuffer = new WeakRef(buffer);
+  }
+  return cachedWords;
+}
+
+/**
  * Continues a running (un-finalized) CRC state over `bytes[start, end)`.
  * Use with `CRC32C_INIT` and `crc32cFinish` for PostgreSQL's INIT/COMP/FIN sequence.
  *
@@ -56,8 +72,9 @@ export function crc32cUpdate(state: number, bytes: Uint8Array, start = 0, end = 
       for (const stop = i + 4 - misalign; i < stop; i++) c = T[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
     }
     const nWords = ((end - i) >>> 4) << 2;
-    const w = new Int32Array(bytes.buffer, bytes.byteOffset + i, nWords);
-    for (let j = 0; j < nWords; j += 4) {
+    const w = wordView(bytes.buffer);
+    const first = (bytes.byteOffset + i) >>> 2;
+    for (let j = first, stop = first + nWords; j < stop; j += 4) {
       const a = c ^ w[j]!;
       const b = w[j + 1]!;
       const d = w[j + 2]!;
