@@ -45,7 +45,7 @@ function buildTables(): Int32Array {
  * than the CRC of a small record. A WeakRef keeps the cache from pinning the buffer.
  */
 let cachedBuffer: WeakRef<ArrayBufferLike> | null = null;
-let cachedWords = new Int32Array(0);
+let cachedWords: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
 function wordView(buffer: ArrayBufferLike): Int32Array {
   if (cachedBuffer?.deref() !== buffer || cachedWords.length !== buffer.byteLength >>> 2) {
