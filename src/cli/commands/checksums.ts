@@ -5,12 +5,10 @@
  * each changed file atomically (temp file, fsync, rename, fsync dir) instead of in place, and
  * pg_control is replaced atomically last; --json prints a report for tooling.
  *
- * pg_control is read with a small local reader of the fields needed here (ControlFileData in
- * catalog/pg_control.h: pg_control_version @8, catalog_version_no @12, state @16, blcksz @216,
- * data_checksum_version @252, CRC-32C over [0,288) stored @288).
+ * pg_control is read and written with the control-file codec (common/control).
  */
 import { closeSync, existsSync, fstatSync, lstatSync, opendirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { crc32c } from '../../common/core/crc32c.js';
+import { type DecodedControlFile, decodeControlFile, encodeControlFile } from '../../common/control/control-file.js';
 import { majorFromCatalogVersion, type PgMajor } from '../../common/core/version.js';
 import { checksumBlockWords, finishChecksum, PD_CHECKSUM_OFFSET } from '../../common/page/checksum.js';
 import { atomicWriteFile, atomicWriteFileStreaming, removeStaleTempFiles } from '../../node/atomic-write.js';
@@ -23,7 +21,7 @@ const PG_CONTROL_VERSION = 1300;
 const PG_DATA_CHECKSUM_VERSION = 1;
 const DB_SHUTDOWNED = 1;
 const DB_SHUTDOWNED_IN_RECOVERY = 2;
-const CONTROL_CRC_OFFSET = 288;
+const PG_CONTROL_FILE_SIZE = 8192;
 const CHUNK_PAGES = 512;
 const PG_TEMP_PREFIX = 'pgsql_tmp';
 /** skip[] in pg_checksums.c: exact names, and prefixes. */
@@ -189,7 +187,7 @@ function parseArgs(args: string[]): Options | number {
 }
 
 interface Control {
-  bytes: Uint8Array;
+  decoded: DecodedControlFile;
   pgControlVersion: number;
   catalogVersionNo: number;
   state: number;
@@ -206,16 +204,16 @@ function readControl(dataDir: string): Control {
   } catch (e) {
     fatal(`could not open file "${path}" for reading: ${errnoText(e)}`);
   }
-  if (bytes.length < CONTROL_CRC_OFFSET + 4) fatal(`could not read file "${path}": read ${bytes.length} of 296`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < SIZEOF_CONTROL_FILE_DATA) fatal(`could not read file "${path}": read ${bytes.length} of ${SIZEOF_CONTROL_FILE_DATA}`);
+  const decoded = decodeControlFile(bytes);
   return {
-    bytes,
-    pgControlVersion: dv.getUint32(8, true),
-    catalogVersionNo: dv.getUint32(12, true),
-    state: dv.getUint32(16, true),
-    blcksz: dv.getUint32(216, true),
-    dataChecksumVersion: dv.getUint32(252, true),
-    crcOk: crc32c(bytes.subarray(0, CONTROL_CRC_OFFSET)) === dv.getUint32(CONTROL_CRC_OFFSET, true),
+    decoded,
+    pgControlVersion: decoded.pg_control_version,
+    catalogVersionNo: decoded.catalog_version_no,
+    state: decoded.state,
+    blcksz: decoded.blcksz,
+    dataChecksumVersion: decoded.data_checksum_version,
+    crcOk: decoded.crcOk,
   };
 }
 
@@ -227,13 +225,12 @@ const SIZEOF_CONTROL_FILE_DATA = 296;
  * now, the CRC recomputed, zeros after the struct.
  */
 function controlWithChecksumVersion(control: Control, version: number): Uint8Array {
-  const out = new Uint8Array(control.bytes);
-  out.fill(0, SIZEOF_CONTROL_FILE_DATA);
-  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  dv.setUint32(252, version, true);
-  dv.setBigInt64(24, BigInt(Math.floor(Date.now() / 1000)), true);
-  dv.setUint32(CONTROL_CRC_OFFSET, crc32c(out.subarray(0, CONTROL_CRC_OFFSET)), true);
-  return out;
+  return encodeControlFile({
+    ...control.decoded,
+    data_checksum_version: version,
+    time: BigInt(Math.floor(Date.now() / 1000)),
+    trailing: new Uint8Array(PG_CONTROL_FILE_SIZE - SIZEOF_CONTROL_FILE_DATA),
+  });
 }
 
 function errnoText(e: unknown): string {
