@@ -150,19 +150,20 @@ async function open(files: readonly InputFile[]): Promise<void> {
     runs.push({ segments: current, start: first.start, end: last.start + last.bytes.length, segmentSize });
     current = [];
   };
+  let last: Segment | null = null;
   for (const s of segments) {
-    const prev = current[current.length - 1];
-    if (prev !== undefined && prev.start + prev.bytes.length !== s.start) {
+    if (last !== null && s.start < last.start + last.bytes.length) {
+      post({ type: 'note', note: { level: 'error', lsn: s.start, message: `${s.name} overlaps ${last.name}: skipped` } });
+      continue;
+    }
+    if (last !== null && last.start + last.bytes.length !== s.start) {
       flush();
       post({
         type: 'note',
         note: { level: 'info', lsn: s.start, message: `gap in the WAL before ${s.name}: decoding restarts at ${lsnText(s.start)}` },
       });
     }
-    if (prev !== undefined && prev.start === s.start) {
-      post({ type: 'note', note: { level: 'error', lsn: s.start, message: `${s.name} overlaps ${prev.name}: skipped` } });
-      continue;
-    }
+    last = s;
     current.push(s);
   }
   flush();

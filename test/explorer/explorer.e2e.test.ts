@@ -358,6 +358,17 @@ describe.skipIf(!chromiumAvailable())('explorer in headless Chromium (PostgreSQL
       expect(await shownCount(page)).toBe(`${total[0]!.n} records`);
     }
 
+    // The same segment twice: the copy is refused in place, the records are counted once.
+    const gz = gzipSync(segBytes);
+    await page.evaluate(() => document.getElementById('status')!.removeAttribute('data-done'));
+    await page.setInputFiles('#file-input', [
+      { name: `${segName}.gz`, mimeType: 'application/gzip', buffer: gz },
+      { name: `copy-of-${segName}.gz`, mimeType: 'application/gzip', buffer: gz },
+    ]);
+    await waitDone(page);
+    expect(await shownCount(page)).toBe(`${total[0]!.n} records`);
+    expect((await page.$$eval('#notes .note.error', (els) => els.map((e) => e.textContent ?? ''))).join('\n')).toMatch(/overlaps/);
+
     // Flip a byte inside the 40th record: decoding stops there with pg_waldump's reason.
     const recs = await walinspect<{ s: string }>(
       'SELECT start_lsn::text AS s FROM pg_get_wal_records_info($1, $2) ORDER BY start_lsn LIMIT 40',
