@@ -32,8 +32,10 @@ import { inspectPage } from '../../src/common/page/inspect.js';
 import { decodePageHeader, pageHeaderColumns } from '../../src/common/page/page.js';
 import {
   type AttributeDescriptor,
+  collectToastChunks,
   decodeDatum,
   decodeToastPointer,
+  detoastExternalCopy,
   tupleDataSplit,
   varlenaKind,
 } from '../../src/common/page/tuple-data.js';
@@ -55,6 +57,20 @@ function normalise(row: Record<string, unknown>, numeric: readonly string[] = []
   }
   return out;
 }
+
+/** t_heap's columns: id int, small text, big text, flag bool, ts timestamptz, u uuid, d date, f8 float8, b bytea, nn int. */
+const HEAP_ATTS: readonly AttributeDescriptor[] = [
+  { attlen: 4, attalign: 'i' },
+  { attlen: -1, attalign: 'i' },
+  { attlen: -1, attalign: 'i' },
+  { attlen: 1, attalign: 'c' },
+  { attlen: 8, attalign: 'd' },
+  { attlen: 16, attalign: 'c' },
+  { attlen: 4, attalign: 'i' },
+  { attlen: 8, attalign: 'd' },
+  { attlen: -1, attalign: 'i' },
+  { attlen: 4, attalign: 'i' },
+];
 
 const SETUP = [
   'CREATE EXTENSION pageinspect',
@@ -270,6 +286,31 @@ describe.each([14, 15, 16] as const)('pages of PostgreSQL %i', (major) => {
       }
     }
     expect(checked).toBe(300);
+    // external and compressed: chunks from the TOAST relation, then pglz
+    await server.query('CREATE TABLE t_ext (id int, x text)');
+    await server.query(
+      "INSERT INTO t_ext SELECT g, (SELECT string_agg(repeat(md5((i * g)::text), 3), '') FROM generate_series(1, 200) i) FROM generate_series(1, 5) g",
+    );
+    await server.checkpoint();
+    const [toast] = await server.query<{ t: string }>("SELECT reltoastrelid::regclass::text AS t FROM pg_class WHERE relname = 't_ext'");
+    const toastPages = (await relationPages(toast!.t)).pages;
+    const chunks = collectToastChunks(
+      toastPages.flatMap((p, blk) => heapPageItems(p, blk).flatMap((it) => (it.lpFlags === 1 ? [heapTupleAt(p, it.lp, blk)!] : []))),
+    );
+    const extPages = (await relationPages('t_ext')).pages;
+    const values = new Map((await server.query<{ id: number; x: string }>('SELECT id, x FROM t_ext')).map((r) => [r.id, r.x]));
+    let compressedExternal = 0;
+    for (let blk = 0; blk < extPages.length; blk++) {
+      for (const item of heapPageItems(extPages[blk]!, blk)) {
+        const t = heapTupleAt(extPages[blk]!, item.lp, blk)!;
+        const [id, x] = tupleDataSplit(t.data, [atts[0]!, atts[5]!], t.t_infomask, t.t_infomask2, t.t_bits);
+        expect(varlenaKind(x!)).toBe('external');
+        const ptr = decodeToastPointer(x!);
+        if (ptr.extsize < ptr.rawsize - 4) compressedExternal++;
+        expect(new TextDecoder().decode(detoastExternalCopy(x!, chunks))).toBe(values.get(decodeDatum(id!, 'int4') as number));
+      }
+    }
+    expect(compressedExternal).toBe(5);
     expect(methods.has('pglz')).toBe(true);
     if (lz4) expect(methods.has('lz4')).toBe(true);
   });
@@ -282,21 +323,7 @@ describe.each([14, 15, 16] as const)('pages of PostgreSQL %i', (major) => {
       for (const item of heapPageItems(pages[blk]!, blk)) {
         if (item.tData === null || item.lpFlags !== 1) continue;
         const t = heapTupleAt(pages[blk]!, item.lp, blk)!;
-        const atts: AttributeDescriptor[] = [
-          { attlen: 4, attalign: 'i' },
-          { attlen: -1, attalign: 'i' },
-          { attlen: -1, attalign: 'i' },
-        ];
-        const more: AttributeDescriptor[] = [
-          { attlen: 1, attalign: 'c' },
-          { attlen: 8, attalign: 'd' },
-          { attlen: 16, attalign: 'c' },
-          { attlen: 4, attalign: 'i' },
-          { attlen: 8, attalign: 'd' },
-          { attlen: -1, attalign: 'i' },
-          { attlen: 4, attalign: 'i' },
-        ];
-        const split = tupleDataSplit(t.data, [...atts, ...more], t.t_infomask, t.t_infomask2, t.t_bits);
+        const split = tupleDataSplit(t.data, [...HEAP_ATTS], t.t_infomask, t.t_infomask2, t.t_bits);
         if (split[2] !== null && varlenaKind(split[2]!) === 'external') {
           external++;
           toastRelids.add(decodeToastPointer(split[2]!).toastrelid);
@@ -305,6 +332,26 @@ describe.each([14, 15, 16] as const)('pages of PostgreSQL %i', (major) => {
     }
     expect(external).toBeGreaterThan(0);
     expect(toastRelids.size).toBe(1);
+    // the values themselves, reassembled from the TOAST relation's pages
+    const [toast] = await server.query<{ t: string }>("SELECT reltoastrelid::regclass::text AS t FROM pg_class WHERE relname = 't_heap'");
+    const toastPages = (await relationPages(toast!.t)).pages;
+    const chunks = collectToastChunks(
+      toastPages.flatMap((p, blk) => heapPageItems(p, blk).flatMap((it) => (it.lpFlags === 1 ? [heapTupleAt(p, it.lp, blk)!] : []))),
+    );
+    let fetched = 0;
+    for (let blk = 0; blk < pages.length && fetched < 10; blk++) {
+      for (const item of heapPageItems(pages[blk]!, blk)) {
+        if (item.lpFlags !== 1 || item.tData === null) continue;
+        const t = heapTupleAt(pages[blk]!, item.lp, blk)!;
+        const big = tupleDataSplit(t.data, [...HEAP_ATTS], t.t_infomask, t.t_infomask2, t.t_bits)[2];
+        if (big === null || big === undefined || varlenaKind(big) !== 'external') continue;
+        const [v] = await server.query<{ big: string | null }>('SELECT big FROM t_heap WHERE ctid = $1::tid', [`(${blk},${item.lp})`]);
+        if (v === undefined) continue; // a dead version
+        expect(new TextDecoder().decode(detoastExternalCopy(big, chunks))).toBe(v.big);
+        fetched++;
+      }
+    }
+    expect(fetched).toBeGreaterThan(0);
     const [row] = await server.query<{ t: number }>("SELECT reltoastrelid::int AS t FROM pg_class WHERE relname = 't_heap'");
     expect([...toastRelids]).toEqual([row!.t]);
   });

@@ -446,3 +446,78 @@ export function decodeDatum(bytes: Uint8Array, typname: string): unknown {
       return undefined;
   }
 }
+
+/** One chunk of a TOAST relation (pg_toast_NNN: chunk_id oid, chunk_seq int4, chunk_data bytea). */
+export interface ToastChunk {
+  chunkId: number;
+  chunkSeq: number;
+  /** chunk_data's payload (varlena header stripped). */
+  data: Uint8Array;
+}
+
+const TOAST_CHUNK_ATTRIBUTES: readonly AttributeDescriptor[] = [
+  { attlen: 4, attalign: 'i' },
+  { attlen: 4, attalign: 'i' },
+  { attlen: -1, attalign: 'i' },
+];
+
+/**
+ * The chunks stored in heap pages of a TOAST relation, by chunk_id (normal line pointers only;
+ * `tuples(page)` yields each stored tuple's data, infomask, infomask2 and null bitmap).
+ */
+export function collectToastChunks(
+  tuples: Iterable<{ data: Uint8Array; t_infomask: number; t_infomask2: number; t_bits: Uint8Array | null }>,
+): Map<number, ToastChunk[]> {
+  const byId = new Map<number, ToastChunk[]>();
+  for (const t of tuples) {
+    const [id, seq, data] = tupleDataSplit(t.data, TOAST_CHUNK_ATTRIBUTES, t.t_infomask, t.t_infomask2, t.t_bits);
+    if (id === null || id === undefined || seq === null || seq === undefined || data === null || data === undefined) continue;
+    const payload = varlenaPayload(data);
+    if (payload === null) throw new PgFormatError('BAD_PAGE', 'TOAST chunk_data is itself compressed or external');
+    const chunkId = new DataView(id.buffer, id.byteOffset, 4).getUint32(0, true);
+    const chunk = { chunkId, chunkSeq: new DataView(seq.buffer, seq.byteOffset, 4).getInt32(0, true), data: payload };
+    const list = byId.get(chunkId);
+    if (list === undefined) byId.set(chunkId, [chunk]);
+    else list.push(chunk);
+  }
+  return byId;
+}
+
+/**
+ * toast_fetch_datum + detoast: the value an on-disk TOAST pointer stands for, reassembled from
+ * its chunks (in chunk_seq order, each checked) and decompressed when stored compressed
+ * (va_extinfo's size < va_rawsize - VARHDRSZ). Returns the payload without a varlena header.
+ */
+export function detoastExternalCopy(pointer: Uint8Array, chunks: ReadonlyMap<number, readonly ToastChunk[]>): Uint8Array {
+  const p = decodeToastPointer(pointer);
+  const list = [...(chunks.get(p.valueid) ?? [])].sort((a, b) => a.chunkSeq - b.chunkSeq);
+  if (list.length === 0)
+    throw new PgFormatError('BAD_RECORD', `missing chunk number 0 for toast value ${p.valueid} in pg_toast_${p.toastrelid}`);
+  const out = new Uint8Array(p.extsize);
+  let filled = 0;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i]!;
+    if (c.chunkSeq !== i)
+      throw new PgFormatError('BAD_RECORD', `missing chunk number ${i} for toast value ${p.valueid} in pg_toast_${p.toastrelid}`);
+    if (filled + c.data.length > out.length) {
+      throw new PgFormatError(
+        'BAD_LENGTH',
+        `unexpected chunk size ${c.data.length} in chunk ${i} for toast value ${p.valueid} in pg_toast_${p.toastrelid}`,
+      );
+    }
+    out.set(c.data, filled);
+    filled += c.data.length;
+  }
+  if (filled !== out.length) {
+    throw new PgFormatError(
+      'BAD_LENGTH',
+      `toast value ${p.valueid} in pg_toast_${p.toastrelid}: chunks hold ${filled} bytes, expected ${out.length}`,
+    );
+  }
+  if (p.extsize >= p.rawsize - 4) return out;
+  // compressed: the chunks hold va_tcinfo + compressed data; give it a 4-byte compressed header
+  const withHeader = new Uint8Array(out.length + 4);
+  new DataView(withHeader.buffer).setUint32(0, ((out.length + 4) << 2) | 2, true);
+  withHeader.set(out, 4);
+  return detoastInlineCopy(withHeader)!;
+}
