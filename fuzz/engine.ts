@@ -144,6 +144,8 @@ export interface LoopOptions {
   save?: boolean;
   /** Called before each case (the worker's heartbeat). */
   onCase?: (index: number) => void;
+  /** Called with each input just before it runs (the worker keeps it for the parent if the case hangs). */
+  onInput?: (input: FuzzInput, seed: string) => void;
   onFailure?: (f: FoundFailure) => void;
   /** Coverage-guided: keep inputs that reach new src/ blocks and mutate them further. */
   coverage?: CoverageTracker;
@@ -169,6 +171,7 @@ export async function fuzzLoop(target: FuzzTarget, corpus: Corpus, o: LoopOption
     o.onCase?.(i);
     const seed = caseSeed(target.name, o.base, i);
     const input = o.coverage === undefined ? generateCase(target, corpus, seed) : generateGuided(target, corpus, seed, pool);
+    o.onInput?.(input, seed);
     const r = await runCase(target, input, o.budgetMs);
     if (o.coverage !== undefined && o.coverage.take() > 0) {
       if (pool.length >= POOL_MAX) pool[i % POOL_MAX] = input;

@@ -7,7 +7,10 @@
  * PgFormatError, and failures (the seed that reproduces each, its minimised input saved under
  * test/regressions/cases/).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WorkerInput, WorkerResult } from './worker.js';
 
@@ -24,6 +27,35 @@ interface Args {
 
 const ALL = ['wal', 'wal-stream', 'record', 'fpi', 'page', 'control', 'cli'];
 const HANG_MS = 10_000;
+const REGRESSION_DIR = join(import.meta.dirname, '..', 'test', 'regressions', 'cases');
+let hungInputFile = '';
+
+/** Saves the input a hung worker was running (written by the worker before each case). */
+function saveHang(target: string): string | null {
+  if (!existsSync(hungInputFile)) return null;
+  const c = JSON.parse(readFileSync(hungInputFile, 'utf8')) as {
+    seed: string;
+    major: number;
+    params: Record<string, unknown>;
+    hex: string;
+  };
+  const bytes = Buffer.from(c.hex, 'hex');
+  const name = `${target}-hang-${createHash('sha256').update(bytes).digest('hex').slice(0, 10)}`;
+  mkdirSync(REGRESSION_DIR, { recursive: true });
+  writeFileSync(join(REGRESSION_DIR, `${name}.bin`), bytes);
+  const saved = {
+    target,
+    major: c.major,
+    params: c.params,
+    seed: c.seed,
+    signature: 'hang',
+    message: `ran over ${HANG_MS / 1000} s`,
+    bin: `${name}.bin`,
+  };
+  writeFileSync(join(REGRESSION_DIR, `${name}.json`), `${JSON.stringify(saved, null, 2)}\n`);
+  rmSync(hungInputFile, { force: true });
+  return name;
+}
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
@@ -63,16 +95,18 @@ function parseArgs(argv: string[]): Args {
 }
 
 function runWorker(
-  input: Omit<WorkerInput, 'heartbeat'>,
+  input: Omit<WorkerInput, 'heartbeat' | 'currentFile'>,
 ): Promise<{ result: WorkerResult | null; hungAt: number | null; error: string | null }> {
   const heartbeat = new SharedArrayBuffer(8);
+  const currentFile = join(tmpdir(), `pgffi-fuzz-current-${process.pid}-${input.target}.json`);
   const beat = new Int32Array(heartbeat);
   const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-    workerData: { ...input, heartbeat },
+    workerData: { ...input, heartbeat, currentFile },
     resourceLimits: { maxOldGenerationSizeMb: 2048 },
   });
   return new Promise((resolve) => {
     let result: WorkerResult | null = null;
+    hungInputFile = currentFile;
     let hung = false;
     let last = -1;
     let lastChange = Date.now();
@@ -98,6 +132,7 @@ function runWorker(
     worker.on('exit', (code) => {
       clearInterval(timer);
       if (hung) return;
+      rmSync(currentFile, { force: true });
       resolve({
         result,
         hungAt: null,
@@ -168,7 +203,8 @@ async function main(): Promise<number> {
       }
       if (hungAt !== null) {
         failures++;
-        const line = `  FAIL hang: case ${target}:${a.base}:${hungAt} ran over ${HANG_MS / 1000} s (replay: npm run fuzz -- --replay ${target}:${a.base}:${hungAt})`;
+        const saved = a.save ? saveHang(target) : null;
+        const line = `  FAIL hang: case ${target}:${a.base}:${hungAt} ran over ${HANG_MS / 1000} s (${saved !== null ? `saved as test/regressions/cases/${saved}` : `replay: npm run fuzz -- --replay ${target}:${a.base}:${hungAt}`})`;
         total.found.push(line);
         process.stdout.write(`${line}\n`);
         total.cases += hungAt - start + 1;

@@ -3,6 +3,7 @@
  * hangs (a synchronous decoder loop cannot be interrupted in-process). The current case index
  * is published in shared memory before each case; results go back as one message.
  */
+import { writeFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { installAllocationGuard } from './guard.js';
 
@@ -16,6 +17,8 @@ export interface WorkerInput {
   save: boolean;
   coverage: boolean;
   heartbeat: SharedArrayBuffer;
+  /** File the current case is written to before it runs (saved by the parent if it hangs). */
+  currentFile: string;
 }
 
 export interface WorkerFailure {
@@ -57,6 +60,12 @@ const stats = await fuzzLoop(targetByName(w.target), corpus, {
   budgetMs: w.budgetMs,
   save: w.save,
   ...(w.coverage ? { coverage: new CoverageTracker() } : {}),
+  onInput: (input, seed) => {
+    writeFileSync(
+      w.currentFile,
+      JSON.stringify({ seed, major: input.major, params: input.params, hex: Buffer.from(input.bytes).toString('hex') }),
+    );
+  },
   onCase: (i) => {
     Atomics.store(beat, 0, i);
     Atomics.add(beat, 1, 1);
