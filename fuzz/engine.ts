@@ -5,7 +5,7 @@
  * and saved under test/regressions/cases/ as a permanent test.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CaseResult, type Failure, runCase } from './contract.js';
 import type { CoverageTracker } from './coverage.js';
@@ -90,6 +90,8 @@ export function saveRegression(target: FuzzTarget, seed: string, failure: Failur
   mkdirSync(dir, { recursive: true });
   const id = createHash('sha256').update(failure.signature).update(input.bytes).digest('hex').slice(0, 10);
   const name = `${target.name}-${id}`;
+  // A case already saved (possibly annotated by hand, e.g. "open") is kept as it is.
+  if (existsSync(join(dir, `${name}.json`))) return name;
   writeFileSync(join(dir, `${name}.bin`), input.bytes);
   const c: SavedCase = {
     target: target.name,

@@ -1,0 +1,39 @@
+/**
+ * Valid on-disk values that a JavaScript Date cannot hold: PostgreSQL stores timestamp(tz)
+ * 'infinity'/'-infinity' as INT64_MAX/INT64_MIN and date 'infinity' as INT32_MAX (datatype/
+ * timestamp.h DT_NOEND/DT_NOBEGIN, DATEVAL_NOEND). decodeDatum must return a value or throw a
+ * PgFormatError, never a RangeError. Open: reported for the page-decoding owner (same bug as
+ * the fuzz case page-01818fa852); `it.fails` turns red once fixed — then make these plain tests.
+ */
+import { describe, expect, it } from 'vitest';
+import { isPgFormatError } from '../../src/common/core/errors.js';
+import { decodeDatum } from '../../src/common/page/tuple-data.js';
+
+function int64(v: bigint): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigInt64(0, v, true);
+  return b;
+}
+
+function int32(v: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, v, true);
+  return b;
+}
+
+function keepsContract(bytes: Uint8Array, typname: string): void {
+  try {
+    decodeDatum(bytes, typname);
+  } catch (e) {
+    expect(isPgFormatError(e), String(e)).toBe(true);
+  }
+}
+
+describe('decodeDatum on infinite timestamps and dates', () => {
+  it.fails('timestamptz infinity (INT64_MAX)', () => keepsContract(int64(0x7fffffffffffffffn), 'timestamptz'));
+  it.fails('timestamp -infinity (INT64_MIN)', () => keepsContract(int64(-0x8000000000000000n), 'timestamp'));
+  it.fails('date infinity (INT32_MAX)', () => keepsContract(int32(0x7fffffff), 'date'));
+  it('an ordinary timestamptz decodes', () => {
+    expect(typeof decodeDatum(int64(0n), 'timestamptz')).toBe('string');
+  });
+});
