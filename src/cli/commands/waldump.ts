@@ -812,6 +812,9 @@ async function dump(
         }
         if (record === null) {
           if (source.done || ended) break;
+          // Let the event loop run once per segment so SIGINT (pg_waldump: stop, print stats, exit 0) is seen.
+          await new Promise((resolve) => setImmediate(resolve));
+          if (stopped) break;
           if ((await feedSegment(source, info.dir, timeline, segno, segSize, end)) === 'ended') ended = true;
           else segno++;
           continue;
