@@ -25,9 +25,14 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** `vite build explorer` into explorer/dist (what `pgffi explore` serves). */
-export function buildExplorer(): void {
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', 'explorer', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+/**
+ * `vite build explorer` into explorer/dist (what `pgffi explore` serves), or into `outDir`
+ * (test files running at the same time must not empty each other's build).
+ */
+export function buildExplorer(outDir?: string): void {
+  const args = ['build', 'explorer', '--logLevel', 'warn'];
+  if (outDir !== undefined) args.push('--outDir', outDir, '--emptyOutDir');
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), args, { cwd: ROOT, stdio: 'inherit' });
 }
 
 export interface Browser {

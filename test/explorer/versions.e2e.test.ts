@@ -4,13 +4,14 @@
  * pg_waldump (14 from the tools install, 15 from Debian), and its first records' lines.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExplorerServer } from '../../src/cli/commands/explore.js';
 import { withServer } from '../support/pg-server.js';
-import { type Browser, buildExplorer, chromiumAvailable, DIST, launchChromium } from './support.js';
+import { type Browser, buildExplorer, chromiumAvailable, launchChromium } from './support.js';
 
 const WALDUMP: Record<14 | 15, string> = {
   14: join(process.env.PGFFI_TOOLS ?? '/opt/pgffi-pg', '14', 'bin', 'pg_waldump'),
@@ -19,14 +20,16 @@ const WALDUMP: Record<14 | 15, string> = {
 
 describe.skipIf(!chromiumAvailable())('explorer on PostgreSQL 14 and 15 WAL', () => {
   let browser: Browser;
+  const dist = mkdtempSync(join(tmpdir(), 'pgffi-explorer-dist-'));
 
   beforeAll(async () => {
-    buildExplorer();
+    buildExplorer(dist);
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
+    rmSync(dist, { recursive: true, force: true });
   });
 
   it.each([14, 15] as const)("PostgreSQL %i: records and --stats=record as that version's pg_waldump prints them", async (major) => {
@@ -49,7 +52,7 @@ describe.skipIf(!chromiumAvailable())('explorer on PostgreSQL 14 and 15 WAL', ()
 
       const page = await browser.context.newPage();
       try {
-        const web = await startExplorerServer({ distDir: DIST });
+        const web = await startExplorerServer({ distDir: dist });
         try {
           await page.goto(web.url);
           await page.setInputFiles('#file-input', {
