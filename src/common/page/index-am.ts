@@ -189,7 +189,12 @@ export function brinMetapageInfo(page: Uint8Array): BrinMetapageInfo {
 
 /** brin_revmap_data(): the TIDs of a revmap page (REVMAP_PAGE_MAXITEMS ItemPointerData from 24). */
 export function brinRevmapData(page: Uint8Array): string[] {
-  const n = Math.floor((page.byteLength - 24 - 8) / 6);
+  if (page.byteLength < CONTENTS + 8) {
+    throw new PgFormatError('TRUNCATED', `BRIN revmap page: expected at least ${CONTENTS + 8} bytes, got ${page.byteLength}`, {
+      offset: 0,
+    });
+  }
+  const n = Math.floor((page.byteLength - CONTENTS - 8) / 6);
   const out: string[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const off = 24 + i * 6;

@@ -174,7 +174,33 @@ export function detoastInlineCopy(v: Uint8Array): Uint8Array | null {
   return out;
 }
 
-const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
+const USECS_PER_DAY = 86400000000n;
+/** DT_NOBEGIN / DT_NOEND (datatype/timestamp.h): timestamp '-infinity' / 'infinity'. */
+const DT_NOBEGIN = -0x8000000000000000n;
+const DT_NOEND = 0x7fffffffffffffffn;
+/** DATEVAL_NOBEGIN / DATEVAL_NOEND: date '-infinity' / 'infinity'. */
+const DATEVAL_NOBEGIN = -0x80000000;
+const DATEVAL_NOEND = 0x7fffffff;
+
+/**
+ * "YYYY-MM-DD" of a day count from 2000-01-01 in the proleptic Gregorian calendar, for any
+ * day count (no JS Date, whose range is smaller than PostgreSQL's). Years outside 0..9999 are
+ * written as ISO 8601 extended years ("+275760", "-004713"; year 0 is 1 BC), like toISOString.
+ */
+function isoDate(daysFrom2000: number): string {
+  // days-from-civil inverse (H. Hinnant), on days since 0000-03-01
+  const z = daysFrom2000 + 730425;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const y = year >= 0 && year <= 9999 ? String(year).padStart(4, '0') : `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}`;
+  return `${y}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
 const USECS_PER_SEC = 1000000n;
 const USECS_PER_MINUTE = 60n * USECS_PER_SEC;
 const USECS_PER_HOUR = 60n * USECS_PER_MINUTE;
@@ -401,16 +427,20 @@ export function decodeDatum(bytes: Uint8Array, typname: string): unknown {
     case 'date': {
       need(bytes, 4, typname);
       const days = d.getInt32(0, true);
-      return new Date(POSTGRES_EPOCH_MS + days * 86400000).toISOString().slice(0, 10);
+      if (days === DATEVAL_NOBEGIN) return '-infinity';
+      if (days === DATEVAL_NOEND) return 'infinity';
+      return isoDate(days);
     }
     case 'timestamp':
     case 'timestamptz': {
       need(bytes, 8, typname);
       const us = d.getBigInt64(0, true);
-      const ms = us / 1000n - (us % 1000n < 0n ? 1n : 0n);
-      const rest = Number(us - ms * 1000n);
-      const iso = new Date(POSTGRES_EPOCH_MS + Number(ms)).toISOString();
-      return `${iso.slice(0, 23)}${rest.toString().padStart(3, '0')}${typname === 'timestamptz' ? 'Z' : ''}`;
+      if (us === DT_NOBEGIN) return '-infinity';
+      if (us === DT_NOEND) return 'infinity';
+      const days = us / USECS_PER_DAY - (us % USECS_PER_DAY < 0n ? 1n : 0n);
+      const time = us - days * USECS_PER_DAY;
+      const frac = (time % USECS_PER_SEC).toString().padStart(6, '0');
+      return `${isoDate(Number(days))}T${timeText(time - (time % USECS_PER_SEC))}.${frac}${typname === 'timestamptz' ? 'Z' : ''}`;
     }
     case 'time':
       need(bytes, 8, typname);
