@@ -2,8 +2,8 @@
  * Valid on-disk values that a JavaScript Date cannot hold: PostgreSQL stores timestamp(tz)
  * 'infinity'/'-infinity' as INT64_MAX/INT64_MIN and date 'infinity' as INT32_MAX (datatype/
  * timestamp.h DT_NOEND/DT_NOBEGIN, DATEVAL_NOEND). decodeDatum must return a value or throw a
- * PgFormatError, never a RangeError. Open: reported for the page-decoding owner (same bug as
- * the fuzz case page-01818fa852); `it.fails` turns red once fixed — then make these plain tests.
+ * PgFormatError, never a RangeError (fuzz case page-01818fa852; fixed: they decode to
+ * 'infinity' / '-infinity' as PostgreSQL prints them).
  */
 import { describe, expect, it } from 'vitest';
 import { isPgFormatError } from '../../src/common/core/errors.js';
@@ -30,9 +30,15 @@ function keepsContract(bytes: Uint8Array, typname: string): void {
 }
 
 describe('decodeDatum on infinite timestamps and dates', () => {
-  it.fails('timestamptz infinity (INT64_MAX)', () => keepsContract(int64(0x7fffffffffffffffn), 'timestamptz'));
-  it.fails('timestamp -infinity (INT64_MIN)', () => keepsContract(int64(-0x8000000000000000n), 'timestamp'));
-  it.fails('date infinity (INT32_MAX)', () => keepsContract(int32(0x7fffffff), 'date'));
+  it('prints infinity like PostgreSQL', () => {
+    expect(decodeDatum(int64(0x7fffffffffffffffn), 'timestamptz')).toBe('infinity');
+    expect(decodeDatum(int64(-0x8000000000000000n), 'timestamp')).toBe('-infinity');
+    expect(decodeDatum(int32(0x7fffffff), 'date')).toBe('infinity');
+    expect(decodeDatum(int32(-0x80000000), 'date')).toBe('-infinity');
+  });
+  it('timestamptz infinity (INT64_MAX)', () => keepsContract(int64(0x7fffffffffffffffn), 'timestamptz'));
+  it('timestamp -infinity (INT64_MIN)', () => keepsContract(int64(-0x8000000000000000n), 'timestamp'));
+  it('date infinity (INT32_MAX)', () => keepsContract(int32(0x7fffffff), 'date'));
   it('an ordinary timestamptz decodes', () => {
     expect(typeof decodeDatum(int64(0n), 'timestamptz')).toBe('string');
   });
