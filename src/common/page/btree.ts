@@ -117,6 +117,8 @@ export function btMetap(page: Uint8Array, block?: number): BtMetap {
     });
   }
   const m = PAGE_CONTENTS;
+  if (page.byteLength < m + 41)
+    throw new PgFormatError('TRUNCATED', `btree metapage: expected ${m + 41} bytes, got ${page.byteLength}`, { offset: 0 });
   const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
   const magic = readU32(page, m);
   if (magic !== BTREE_MAGIC) {

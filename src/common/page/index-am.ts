@@ -255,6 +255,10 @@ function failPage(message: string, block: number | undefined, offset: number): P
   });
 }
 
+function needBytes(page: Uint8Array, n: number, what: string): void {
+  if (page.byteLength < n) throw new PgFormatError('TRUNCATED', `${what}: expected ${n} bytes, got ${page.byteLength}`, { offset: 0 });
+}
+
 function lineItems(page: Uint8Array, h: PageHeader, block: number | undefined): ItemId[] {
   return decodeItemIds(page, h, block);
 }
@@ -353,6 +357,7 @@ export function hashMetapageInfo(page: Uint8Array, h: PageHeader, block?: number
   if (decodeHashOpaque(page, h).pageType !== 'metapage') throw failPage('page is not a hash meta page', block, h.pd_special + 12);
   const m = CONTENTS;
   const M = HashMetaPageOffsets;
+  needBytes(page, m + M.hashm_mapp + HASH_MAX_BITMAPS * 4, 'hash metapage');
   const dv = new DataView(page.buffer, page.byteOffset, page.byteLength);
   const spares: number[] = new Array(HASH_MAX_SPLITPOINTS);
   for (let i = 0; i < HASH_MAX_SPLITPOINTS; i++) spares[i] = readU32(page, m + M.hashm_spares + i * 4);
@@ -397,6 +402,7 @@ export function ginMetapageInfo(page: Uint8Array, h: PageHeader, block?: number)
     throw failPage('input page is not a GIN metapage', block, h.pd_special + 6);
   const m = CONTENTS;
   const M = GinMetaPageOffsets;
+  needBytes(page, m + M.ginVersion + 4, 'GIN metapage');
   const dv = new DataView(page.buffer, page.byteOffset, page.byteLength);
   return {
     pendingHead: readU32(page, m + M.head),
