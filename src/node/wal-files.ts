@@ -14,7 +14,7 @@ import { historyFileName, isValidWalSegSize, parseWalFileName, walFileName } fro
 import type { PgVersionProfile } from '../common/profile.js';
 import type { WalRecord } from '../common/wal/decoded-record.js';
 import { type EndOfWal, type WalDecoderOptions, WalStreamDecoder } from '../common/wal/stream-decoder.js';
-import { walProfileOf } from '../index.js';
+import { walProfileOf } from '../dispatch.js';
 
 /** One WAL segment file, decoded whole (version detected unless `profile` is given). */
 export function readWalFile(path: string, options: WalDecoderOptions & { profile?: PgVersionProfile } = {}): WalStreamDecoder {

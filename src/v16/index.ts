@@ -3,7 +3,9 @@
  * the shared decoders/encoders applied to them.
  */
 
+export * from '../common/rmgr/index.js';
 export * from '../common/wal/index.js';
+export * from '../common/wal-encode/index.js';
 export * as constants from './constants.js';
 export * as layouts from './gen/index.gen.js';
 export { profile } from './profile.js';

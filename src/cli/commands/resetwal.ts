@@ -13,7 +13,7 @@ import { decodeControlFile } from '../../common/control/control-file.js';
 import { formatLsn, type Lsn, parseLsn } from '../../common/core/lsn.js';
 import { majorFromCatalogVersion } from '../../common/core/version.js';
 import { parseWalFileName } from '../../common/core/wal-file-names.js';
-import { profileFor } from '../../index.js';
+import { profileFor } from '../../dispatch.js';
 import { resetWalDirectory } from '../../node/reset-wal.js';
 
 const PROG = 'pgffi resetwal';

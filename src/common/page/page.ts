@@ -7,24 +7,39 @@
  *  24  pd_linp[]: ItemIdData, a 32-bit word: lp_off:15 | lp_flags:2 | lp_len:15 (LSB first)
  *      ... free space ... tuples (from pd_upper) ... special space (from pd_special)
  */
+import {
+  LP_DEAD,
+  LP_NORMAL,
+  LP_REDIRECT,
+  LP_UNUSED,
+  MAXIMUM_ALIGNOF,
+  PD_ALL_VISIBLE,
+  PD_HAS_FREE_LINES,
+  PD_PAGE_FULL,
+  PD_VALID_FLAG_BITS,
+  PG_PAGE_LAYOUT_VERSION,
+  SizeOfPageHeaderData,
+} from '../constants.js';
 import { PgFormatError } from '../core/errors.js';
 import { formatLsn, type Lsn, lsnFromHalves } from '../core/lsn.js';
 import { pageIsAllZero } from './checksum.js';
 
-export const SizeOfPageHeaderData = 24;
+/** Shared constants (src/common/constants.ts, checked against the C headers). */
+export {
+  LP_DEAD,
+  LP_NORMAL,
+  LP_REDIRECT,
+  LP_UNUSED,
+  MAXIMUM_ALIGNOF,
+  PD_ALL_VISIBLE,
+  PD_HAS_FREE_LINES,
+  PD_PAGE_FULL,
+  PD_VALID_FLAG_BITS,
+  PG_PAGE_LAYOUT_VERSION,
+  SizeOfPageHeaderData,
+};
 export const sizeofItemIdData = 4;
-export const MAXIMUM_ALIGNOF = 8;
-export const PG_PAGE_LAYOUT_VERSION = 4;
 
-export const PD_HAS_FREE_LINES = 0x0001;
-export const PD_PAGE_FULL = 0x0002;
-export const PD_ALL_VISIBLE = 0x0004;
-export const PD_VALID_FLAG_BITS = 0x0007;
-
-export const LP_UNUSED = 0;
-export const LP_NORMAL = 1;
-export const LP_REDIRECT = 2;
-export const LP_DEAD = 3;
 export const LP_FLAG_NAMES = ['LP_UNUSED', 'LP_NORMAL', 'LP_REDIRECT', 'LP_DEAD'] as const;
 
 /** Byte offsets in PageHeaderData (checked against the generated layout in test/page). */

@@ -17,7 +17,6 @@ export {
   mainDataLengthForTotal,
   type PageImageInput,
   type RecordInput,
-  SizeOfPageHeaderData,
   type StoredImageInput,
   standardPageHole,
   totalLengthForMainData,

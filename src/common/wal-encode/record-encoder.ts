@@ -19,6 +19,7 @@ import {
   BKPBLOCK_WILL_INIT,
   RM_MAX_CUSTOM_ID,
   RM_MIN_CUSTOM_ID,
+  SizeOfPageHeaderData,
   SizeOfXLogRecord,
   XLogRecordMaxSize,
   XLR_BLOCK_ID_DATA_LONG,
@@ -31,9 +32,6 @@ import { CRC32C_INIT, crc32cFinish, crc32cUpdate } from '../core/crc32c.js';
 import { PgFormatError } from '../core/errors.js';
 import type { PgVersionProfile } from '../profile.js';
 import { pglzCompress } from './pglz-compress.js';
-
-/** SizeOfPageHeaderData (storage/bufpage.h). */
-export const SizeOfPageHeaderData = 24;
 
 /** A page to store as a full-page image; the encoder picks the hole and compression. */
 export interface PageImageInput {
