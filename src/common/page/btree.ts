@@ -13,6 +13,28 @@
  * btMetap / btPageStats / btPageItems return pageinspect's bt_metap / bt_page_stats /
  * bt_page_items columns (contrib/pageinspect/btreefuncs.c).
  */
+
+import {
+  BT_IS_POSTING,
+  BT_OFFSET_MASK,
+  BT_PIVOT_HEAP_TID_ATTR,
+  BTP_DELETED,
+  BTP_HALF_DEAD,
+  BTP_HAS_FULLXID,
+  BTP_HAS_GARBAGE,
+  BTP_INCOMPLETE_SPLIT,
+  BTP_LEAF,
+  BTP_META,
+  BTP_ROOT,
+  BTP_SPLIT_END,
+  BTREE_MAGIC,
+  INDEX_AM_RESERVED_BIT,
+  INDEX_NULL_MASK,
+  INDEX_SIZE_MASK,
+  INDEX_VAR_MASK,
+  P_HIKEY,
+  P_NONE,
+} from '../constants.js';
 import { PgFormatError } from '../core/errors.js';
 import {
   checkPageHeader,
@@ -29,6 +51,29 @@ import {
   toSpacedHex,
 } from './page.js';
 
+/** Shared constants (src/common/constants.ts, checked against the C headers). */
+export {
+  BT_IS_POSTING,
+  BT_OFFSET_MASK,
+  BT_PIVOT_HEAP_TID_ATTR,
+  BTP_DELETED,
+  BTP_HALF_DEAD,
+  BTP_HAS_FULLXID,
+  BTP_HAS_GARBAGE,
+  BTP_INCOMPLETE_SPLIT,
+  BTP_LEAF,
+  BTP_META,
+  BTP_ROOT,
+  BTP_SPLIT_END,
+  BTREE_MAGIC,
+  INDEX_AM_RESERVED_BIT,
+  INDEX_NULL_MASK,
+  INDEX_SIZE_MASK,
+  INDEX_VAR_MASK,
+  P_HIKEY,
+  P_NONE,
+};
+
 export const BTPageOpaqueOffsets = { btpo_prev: 0, btpo_next: 4, btpo_level: 8, btpo_flags: 12, btpo_cycleid: 14 } as const;
 export const SizeOfBTPageOpaqueData = 16;
 export const BTMetaPageOffsets = {
@@ -43,27 +88,7 @@ export const BTMetaPageOffsets = {
   btm_allequalimage: 40,
 } as const;
 
-export const BTP_LEAF = 1 << 0;
-export const BTP_ROOT = 1 << 1;
-export const BTP_DELETED = 1 << 2;
-export const BTP_META = 1 << 3;
-export const BTP_HALF_DEAD = 1 << 4;
-export const BTP_SPLIT_END = 1 << 5;
-export const BTP_HAS_GARBAGE = 1 << 6;
-export const BTP_INCOMPLETE_SPLIT = 1 << 7;
-export const BTP_HAS_FULLXID = 1 << 8;
-export const BTREE_MAGIC = 0x053162;
 export const MAX_BT_CYCLE_ID = 0xff7f;
-export const P_NONE = 0;
-export const P_HIKEY = 1;
-
-export const INDEX_SIZE_MASK = 0x1fff;
-export const INDEX_AM_RESERVED_BIT = 0x2000;
-export const INDEX_VAR_MASK = 0x4000;
-export const INDEX_NULL_MASK = 0x8000;
-export const BT_OFFSET_MASK = 0x0fff;
-export const BT_PIVOT_HEAP_TID_ATTR = 0x1000;
-export const BT_IS_POSTING = 0x2000;
 
 const PAGE_CONTENTS = 24;
 

@@ -8,6 +8,33 @@
  * heapPageItems() returns heap_page_items()'s columns (contrib/pageinspect/heapfuncs.c);
  * infomaskFlags() returns heap_tuple_infomask_flags()'s raw_flags and combined_flags.
  */
+
+import {
+  HEAP_COMBOCID,
+  HEAP_HASEXTERNAL,
+  HEAP_HASNULL,
+  HEAP_HASOID_OLD,
+  HEAP_HASVARWIDTH,
+  HEAP_HOT_UPDATED,
+  HEAP_KEYS_UPDATED,
+  HEAP_MOVED,
+  HEAP_MOVED_IN,
+  HEAP_MOVED_OFF,
+  HEAP_NATTS_MASK,
+  HEAP_ONLY_TUPLE,
+  HEAP_UPDATED,
+  HEAP_XMAX_COMMITTED,
+  HEAP_XMAX_EXCL_LOCK,
+  HEAP_XMAX_INVALID,
+  HEAP_XMAX_IS_MULTI,
+  HEAP_XMAX_KEYSHR_LOCK,
+  HEAP_XMAX_LOCK_ONLY,
+  HEAP_XMAX_SHR_LOCK,
+  HEAP_XMIN_COMMITTED,
+  HEAP_XMIN_FROZEN,
+  HEAP_XMIN_INVALID,
+  SizeofHeapTupleHeader,
+} from '../constants.js';
 import { PgFormatError } from '../core/errors.js';
 import {
   checkPageHeader,
@@ -23,6 +50,34 @@ import {
   toHex,
 } from './page.js';
 
+/** Shared constants (src/common/constants.ts, checked against the C headers). */
+export {
+  HEAP_COMBOCID,
+  HEAP_HASEXTERNAL,
+  HEAP_HASNULL,
+  HEAP_HASOID_OLD,
+  HEAP_HASVARWIDTH,
+  HEAP_HOT_UPDATED,
+  HEAP_KEYS_UPDATED,
+  HEAP_MOVED,
+  HEAP_MOVED_IN,
+  HEAP_MOVED_OFF,
+  HEAP_NATTS_MASK,
+  HEAP_ONLY_TUPLE,
+  HEAP_UPDATED,
+  HEAP_XMAX_COMMITTED,
+  HEAP_XMAX_EXCL_LOCK,
+  HEAP_XMAX_INVALID,
+  HEAP_XMAX_IS_MULTI,
+  HEAP_XMAX_KEYSHR_LOCK,
+  HEAP_XMAX_LOCK_ONLY,
+  HEAP_XMAX_SHR_LOCK,
+  HEAP_XMIN_COMMITTED,
+  HEAP_XMIN_FROZEN,
+  HEAP_XMIN_INVALID,
+  SizeofHeapTupleHeader,
+};
+
 export const HeapTupleHeaderOffsets = {
   t_xmin: 0,
   t_xmax: 4,
@@ -33,32 +88,7 @@ export const HeapTupleHeaderOffsets = {
   t_hoff: 22,
   t_bits: 23,
 } as const;
-export const SizeofHeapTupleHeader = 23;
 export const MinHeapTupleSize = 24;
-
-export const HEAP_HASNULL = 0x0001;
-export const HEAP_HASVARWIDTH = 0x0002;
-export const HEAP_HASEXTERNAL = 0x0004;
-export const HEAP_HASOID_OLD = 0x0008;
-export const HEAP_XMAX_KEYSHR_LOCK = 0x0010;
-export const HEAP_COMBOCID = 0x0020;
-export const HEAP_XMAX_EXCL_LOCK = 0x0040;
-export const HEAP_XMAX_LOCK_ONLY = 0x0080;
-export const HEAP_XMAX_SHR_LOCK = HEAP_XMAX_EXCL_LOCK | HEAP_XMAX_KEYSHR_LOCK;
-export const HEAP_XMIN_COMMITTED = 0x0100;
-export const HEAP_XMIN_INVALID = 0x0200;
-export const HEAP_XMIN_FROZEN = HEAP_XMIN_COMMITTED | HEAP_XMIN_INVALID;
-export const HEAP_XMAX_COMMITTED = 0x0400;
-export const HEAP_XMAX_INVALID = 0x0800;
-export const HEAP_XMAX_IS_MULTI = 0x1000;
-export const HEAP_UPDATED = 0x2000;
-export const HEAP_MOVED_OFF = 0x4000;
-export const HEAP_MOVED_IN = 0x8000;
-export const HEAP_MOVED = HEAP_MOVED_OFF | HEAP_MOVED_IN;
-export const HEAP_NATTS_MASK = 0x07ff;
-export const HEAP_KEYS_UPDATED = 0x2000;
-export const HEAP_HOT_UPDATED = 0x4000;
-export const HEAP_ONLY_TUPLE = 0x8000;
 
 const INFOMASK_NAMES: readonly [number, string][] = [
   [HEAP_HASNULL, 'HEAP_HASNULL'],

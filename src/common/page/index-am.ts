@@ -11,9 +11,42 @@
  *   BRIN  (access/brin_page.h) BrinSpecialSpace { vector[]: ..., flags u16, type u16 }
  *                              type 0xF091 meta, 0xF092 revmap, 0xF093 regular
  */
+
+import {
+  BRIN_PAGETYPE_META,
+  BRIN_PAGETYPE_REGULAR,
+  BRIN_PAGETYPE_REVMAP,
+  GIST_PAGE_ID,
+  HASH_MAX_BITMAPS,
+  HASH_MAX_SPLITPOINTS,
+  HASHO_PAGE_ID,
+  LH_BITMAP_PAGE,
+  LH_BUCKET_PAGE,
+  LH_META_PAGE,
+  LH_OVERFLOW_PAGE,
+  LH_PAGE_TYPE,
+  SPGIST_PAGE_ID,
+} from '../constants.js';
 import { PgFormatError } from '../core/errors.js';
 import { formatLsn, lsnFromHalves } from '../core/lsn.js';
 import { decodeItemIds, formatItemPointer, type ItemId, type PageHeader, pageFreeSpace, readU16, readU32, toHex } from './page.js';
+
+/** Shared constants (src/common/constants.ts, checked against the C headers). */
+export {
+  BRIN_PAGETYPE_META,
+  BRIN_PAGETYPE_REGULAR,
+  BRIN_PAGETYPE_REVMAP,
+  GIST_PAGE_ID,
+  HASH_MAX_BITMAPS,
+  HASH_MAX_SPLITPOINTS,
+  HASHO_PAGE_ID,
+  LH_BITMAP_PAGE,
+  LH_BUCKET_PAGE,
+  LH_META_PAGE,
+  LH_OVERFLOW_PAGE,
+  LH_PAGE_TYPE,
+  SPGIST_PAGE_ID,
+};
 
 /** Field offsets inside each special space / metapage (checked against the generated layouts in test/page). */
 export const HashPageOpaqueOffsets = {
@@ -29,19 +62,6 @@ export const GinPageOpaqueOffsets = { rightlink: 0, maxoff: 4, flags: 6 } as con
 export const BrinMetaPageOffsets = { brinMagic: 0, brinVersion: 4, pagesPerRange: 8, lastRevmapPage: 12 } as const;
 /** PageGetContents(): MAXALIGN(SizeOfPageHeaderData). */
 const CONTENTS = 24;
-
-export const HASHO_PAGE_ID = 0xff80;
-export const GIST_PAGE_ID = 0xff81;
-export const SPGIST_PAGE_ID = 0xff82;
-export const BRIN_PAGETYPE_META = 0xf091;
-export const BRIN_PAGETYPE_REVMAP = 0xf092;
-export const BRIN_PAGETYPE_REGULAR = 0xf093;
-
-export const LH_OVERFLOW_PAGE = 1 << 0;
-export const LH_BUCKET_PAGE = 1 << 1;
-export const LH_BITMAP_PAGE = 1 << 2;
-export const LH_META_PAGE = 1 << 3;
-export const LH_PAGE_TYPE = LH_OVERFLOW_PAGE | LH_BUCKET_PAGE | LH_BITMAP_PAGE | LH_META_PAGE;
 
 export interface HashPageOpaque {
   hashoPrevblkno: number;
@@ -225,8 +245,6 @@ export const HashMetaPageOffsets = {
   hashm_spares: 52,
   hashm_mapp: 444,
 } as const;
-export const HASH_MAX_SPLITPOINTS = 98;
-export const HASH_MAX_BITMAPS = 1024;
 
 /** Offsets in GinMetaPageData (at PageGetContents). */
 export const GinMetaPageOffsets = {
