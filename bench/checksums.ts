@@ -121,7 +121,7 @@ try {
     [
       ['pg_checksums 15 (C)', tC.toFixed(3), gbPerSecond(bytes, tC), '1.00', cC.toFixed(2), '1.00'],
       [
-        'pgffi checksums (pure TS, worker threads)',
+        `pgffi checksums (pure TS, PGFFI_THREADS=${threads.PGFFI_THREADS})`,
         tT.toFixed(3),
         gbPerSecond(bytes, tT),
         (tT / tC).toFixed(2),
