@@ -519,6 +519,26 @@ describe.each([14, 15, 16] as const)('pages of PostgreSQL %i', (major) => {
     ).toEqual([1, 2]);
   });
 
+  it('sequence pages: kind and heap_page_items', async () => {
+    await server.query('CREATE SEQUENCE s_test');
+    await server.query("SELECT nextval('s_test') FROM generate_series(1, 5)");
+    await server.checkpoint();
+    const { pages } = await relationPages('s_test');
+    const report = inspectPage(pages[0]!, 0);
+    expect(report.kind).toBe('sequence');
+    const rows = await server.query<Record<string, unknown>>('SELECT lp, lp_off, lp_len, t_ctid::text FROM heap_page_items($1)', [
+      Buffer.from(pages[0]!),
+    ]);
+    expect(
+      (report.items as { lp: number; lpOff: number; lpLen: number; tCtid: string }[]).map((i) => ({
+        lp: i.lp,
+        lp_off: i.lpOff,
+        lp_len: i.lpLen,
+        t_ctid: i.tCtid,
+      })),
+    ).toEqual(rows);
+  });
+
   it('FSM and VM forks', async () => {
     const fsm = await relationPages('t_heap', 'fsm');
     expect(fsm.pages.length).toBeGreaterThan(0);

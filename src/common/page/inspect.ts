@@ -36,9 +36,25 @@ import {
   type SpGistPageItem,
   spgistPageItems,
 } from './index-am.js';
-import { checkPageHeader, decodePageHeader, type PageHeader, type PageHeaderColumns, pageHeaderColumns, readU16 } from './page.js';
+import { checkPageHeader, decodePageHeader, type PageHeader, type PageHeaderColumns, pageHeaderColumns, readU16, readU32 } from './page.js';
 
-export type PageKind = 'heap' | 'btree-meta' | 'btree' | 'hash' | 'gin' | 'gist' | 'spgist' | 'brin' | 'fsm' | 'vm' | 'new' | 'unknown';
+export type PageKind =
+  | 'heap'
+  | 'sequence'
+  | 'btree-meta'
+  | 'btree'
+  | 'hash'
+  | 'gin'
+  | 'gist'
+  | 'spgist'
+  | 'brin'
+  | 'fsm'
+  | 'vm'
+  | 'new'
+  | 'unknown';
+
+/** sequence_magic (commands/sequence.c): the special space of a sequence's one page. */
+export const SEQ_MAGIC = 0x1717;
 
 export type ForkName = 'main' | 'fsm' | 'vm' | 'init';
 
@@ -57,6 +73,7 @@ export function detectPageKind(page: Uint8Array, h: PageHeader, fork: ForkName =
   }
   if (special === 8) {
     if (last === SPGIST_PAGE_ID) return 'spgist';
+    if (readU32(page, h.pd_special) === SEQ_MAGIC) return 'sequence';
     if (last === BRIN_PAGETYPE_META || last === BRIN_PAGETYPE_REVMAP || last === BRIN_PAGETYPE_REGULAR) return 'brin';
     return 'gin';
   }
@@ -100,6 +117,7 @@ export function inspectPage(page: Uint8Array, block: number, fork: ForkName = 'm
   };
   switch (kind) {
     case 'heap':
+    case 'sequence':
       report.items = heapPageItems(page, block, h);
       break;
     case 'btree-meta':
