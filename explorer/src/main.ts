@@ -27,11 +27,14 @@ const state: ExplorerState = { loading: false, recordCount: 0, firstRowsMs: null
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 const send = (m: ToWorker, transfer: Transferable[] = []): void => worker.postMessage(m, transfer);
 
-const pageView = new PageView();
+const pageView = new PageView((rel, block) => {
+  walView.filterBlock(rel, block);
+  showTab('wal');
+});
 const walView = new WalView({
   requestDetail: (index, lsn) => send({ type: 'detail', index, lsn }),
-  openPage: (page, block, fork, label) => {
-    pageView.showPage(page, block, fork, label);
+  openPage: (page, block, fork, label, rel) => {
+    pageView.showPage(page, block, fork, label, rel);
     showTab('page');
   },
 });

@@ -24,6 +24,8 @@ interface Source {
   fork: ForkName;
   /** true when the pages come from a full-page image (pd_checksum is not maintained there). */
   fromWal: boolean;
+  /** "spc/db/rel" of a full-page image, for "records of this block". */
+  rel: string | null;
 }
 
 export class PageView {
@@ -35,7 +37,10 @@ export class PageView {
   /** Column types typed by the user (pg_type.typname list) to decode heap tuple values. */
   private columnTypes = '';
 
-  constructor() {
+  private readonly showBlockRecords: (rel: string, block: number) => void;
+
+  constructor(showBlockRecords: (rel: string, block: number) => void) {
+    this.showBlockRecords = showBlockRecords;
     this.nav = h('div', { class: 'page-nav' });
     this.body = h(
       'div',
@@ -45,8 +50,8 @@ export class PageView {
     this.el = h('section', { id: 'page-view' }, this.nav, this.body);
   }
 
-  showPage(page: Uint8Array, block: number, fork: number, label: string): void {
-    this.src = { label, bytes: page, firstBlock: block, fork: FORKS[fork] ?? 'main', fromWal: true };
+  showPage(page: Uint8Array, block: number, fork: number, label: string, rel: string): void {
+    this.src = { label, bytes: page, firstBlock: block, fork: FORKS[fork] ?? 'main', fromWal: true, rel };
     this.index = 0;
     this.render();
   }
@@ -55,7 +60,7 @@ export class PageView {
     const m = /^(\d+)(?:_(fsm|vm|init))?(?:\.(\d+))?$/.exec(name.replace(/^.*\//, ''));
     const fork = (m?.[2] as ForkName | undefined) ?? 'main';
     const segno = m?.[3] === undefined ? 0 : Number(m[3]);
-    this.src = { label: name, bytes, firstBlock: segno * RELSEG_SIZE, fork, fromWal: false };
+    this.src = { label: name, bytes, firstBlock: segno * RELSEG_SIZE, fork, fromWal: false, rel: null };
     this.index = 0;
     this.render();
   }
@@ -88,6 +93,9 @@ export class PageView {
             ` of ${nPages} `,
             h('button', { onclick: () => this.go(this.index + 1) }, '▶'),
           )
+        : '',
+      src.rel !== null
+        ? h('button', { id: 'page-block-records', onclick: () => this.showBlockRecords(src.rel!, src.firstBlock) }, 'records of this block')
         : '',
     );
     if (nPages === 0) {

@@ -13,7 +13,7 @@ const FORKS = ['main', 'fsm', 'vm', 'init'];
 
 export interface WalViewHooks {
   requestDetail(index: number, lsn: number): void;
-  openPage(page: Uint8Array, block: number, fork: number, label: string): void;
+  openPage(page: Uint8Array, block: number, fork: number, label: string, rel: string): void;
 }
 
 type Predicate = (i: number) => boolean;
@@ -170,6 +170,10 @@ export class WalView {
 
   /** Shows only records of this relation/block (from the page view's "records touching this block"). */
   filterBlock(rel: string, block: number): void {
+    for (const el of Object.values(this.inputs)) {
+      if (el instanceof HTMLInputElement && el.type === 'checkbox') el.checked = false;
+      else el.value = '';
+    }
     (this.inputs.rel as HTMLInputElement).value = rel;
     (this.inputs.block as HTMLInputElement).value = String(block);
     this.applyFilter();
@@ -352,6 +356,7 @@ export class WalView {
                         b.blockNumber,
                         b.fork,
                         `full-page image of block #${b.id} (rel ${b.spcOid}/${b.dbOid}/${b.relNumber} ${FORKS[b.fork] ?? b.fork} blk ${b.blockNumber}) in the record at ${lsnPadded(d.lsn)}`,
+                        `${b.spcOid}/${b.dbOid}/${b.relNumber}`,
                       ),
                   },
                   'open page',

@@ -262,6 +262,16 @@ describe.skipIf(!chromiumAvailable())('explorer in headless Chromium (PostgreSQL
     expect(await page.$$('#page-map rect')).not.toHaveLength(0);
     await page.screenshot({ path: artifactPath('05-page-view.png'), fullPage: true });
 
+    // "records of this block": every record that references the block, as pg_get_wal_block_info lists them.
+    const touching = await walinspect<{ n: string; total: string }>(
+      `SELECT (SELECT count(DISTINCT start_lsn) FROM pg_get_wal_block_info($1, $2, false)
+                WHERE relfilenode = ${withImage.relfilenode} AND relblocknumber = ${withImage.block_number}) AS n,
+              (SELECT count(*) FROM pg_get_wal_records_info($1, $2)) AS total`,
+    );
+    await page.click('#page-block-records');
+    await expect.poll(() => shownCount(page)).toBe(`${touching[0]!.n} of ${touching[0]!.total} records`);
+    await page.click('#tab-page');
+
     // Values decoded with the table's column types: rows as the workload wrote them
     // (v = repeat('x', id % 50), with 'y' appended by the UPDATE for id % 10 = 0).
     await page.fill('#page-types', 'int4,text');
