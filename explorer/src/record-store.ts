@@ -41,7 +41,8 @@ export class BatchBuilder {
   private blkOff: Uint32Array;
   private parts: string[] = [];
   private textLen = 0;
-  private blocks: number[] = [];
+  private blocks = new Float64Array(1024 * BLOCK_FIELDS);
+  private nBlockValues = 0;
   private readonly typeIds = new Map<string, number>();
   private newTypes: { id: number; rmgr: string; type: string }[] = [];
 
@@ -88,8 +89,21 @@ export class BatchBuilder {
   }
 
   addBlock(spcOid: number, dbOid: number, relNumber: number, fork: number, blockNumber: number, hasImage: boolean): void {
-    this.blocks.push(spcOid, dbOid, relNumber, fork, blockNumber, hasImage ? 1 : 0);
-    this.blkOff[this.n] = this.blocks.length / BLOCK_FIELDS;
+    if (this.nBlockValues + BLOCK_FIELDS > this.blocks.length) {
+      const bigger = new Float64Array(this.blocks.length * 2);
+      bigger.set(this.blocks);
+      this.blocks = bigger;
+    }
+    const b = this.blocks;
+    const k = this.nBlockValues;
+    b[k] = spcOid;
+    b[k + 1] = dbOid;
+    b[k + 2] = relNumber;
+    b[k + 3] = fork;
+    b[k + 4] = blockNumber;
+    b[k + 5] = hasImage ? 1 : 0;
+    this.nBlockValues = k + BLOCK_FIELDS;
+    this.blkOff[this.n] = this.nBlockValues / BLOCK_FIELDS;
   }
 
   /** The batch so far (the builder starts over for the next one) and the buffers to transfer. */
@@ -107,12 +121,12 @@ export class BatchBuilder {
       textOff: this.textOff.slice(0, n + 1),
       descLen: this.descLen.slice(0, n),
       blkOff: this.blkOff.slice(0, n + 1),
-      blocks: Float64Array.from(this.blocks),
+      blocks: this.blocks.slice(0, this.nBlockValues),
     };
     this.n = 0;
     this.parts = [];
     this.textLen = 0;
-    this.blocks = [];
+    this.nBlockValues = 0;
     this.newTypes = [];
     this.textOff[0] = 0;
     this.blkOff[0] = 0;

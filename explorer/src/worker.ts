@@ -170,9 +170,7 @@ async function open(files: readonly InputFile[]): Promise<void> {
 
   const p = profile;
   const stats = new WalStatsAccumulator();
-  const lsns: number[] = [];
-  const recs: number[] = [];
-  const fpis: number[] = [];
+  const volume = new Volume(runs[0]!.start, runs[runs.length - 1]!.end);
   const rows = new BatchBuilder(BATCH);
   let sent = 0;
   let index = 0;
@@ -187,9 +185,7 @@ async function open(files: readonly InputFile[]): Promise<void> {
         const fpi = fpiLength(r);
         if (stats.count === 0) stats.startLsn = r.lsn;
         stats.add(r);
-        lsns.push(r.lsnNumber);
-        recs.push(r.totalLength - fpi);
-        fpis.push(fpi);
+        volume.add(r.lsnNumber, r.totalLength - fpi, fpi);
         let desc: string;
         try {
           desc = describe(r, p);
@@ -250,10 +246,49 @@ async function open(files: readonly InputFile[]): Promise<void> {
     const { batch, transfer } = rows.take();
     post({ type: 'rows', batch, elapsedMs: performance.now() - t0 }, transfer);
   }
-  post({ type: 'done', count: index, elapsedMs: performance.now() - t0, stats: summarize(stats, p, lsns, recs, fpis) });
+  post({ type: 'done', count: index, elapsedMs: performance.now() - t0, stats: summarize(stats, p, volume) });
 }
 
-function summarize(stats: WalStatsAccumulator, p: PgVersionProfile, lsns: number[], recs: number[], fpis: number[]): WalStatsSummary {
+/** WAL volume over LSN: bytes per bucket of a power-of-two size (at most ~200 buckets over the input). */
+class Volume {
+  private readonly base: number;
+  private readonly size: number;
+  private readonly rec: Float64Array;
+  private readonly fpi: Float64Array;
+
+  constructor(start: number, end: number) {
+    let size = PAGE;
+    while ((end - start) / size > 200) size *= 2;
+    this.size = size;
+    this.base = start - (start % size);
+    const n = Math.ceil((end - this.base) / size) + 1;
+    this.rec = new Float64Array(n);
+    this.fpi = new Float64Array(n);
+  }
+
+  add(lsn: number, rec: number, fpi: number): void {
+    const k = Math.floor((lsn - this.base) / this.size);
+    this.rec[k] = this.rec[k]! + rec;
+    this.fpi[k] = this.fpi[k]! + fpi;
+  }
+
+  /** Buckets from the first to the last one holding a record. */
+  buckets(): { lsn: number[]; rec: number[]; fpi: number[] } {
+    let first = 0;
+    let last = this.rec.length - 1;
+    while (first <= last && this.rec[first] === 0 && this.fpi[first] === 0) first++;
+    while (last >= first && this.rec[last] === 0 && this.fpi[last] === 0) last--;
+    const out = { lsn: [] as number[], rec: [] as number[], fpi: [] as number[] };
+    for (let k = first; k <= last; k++) {
+      out.lsn.push(this.base + k * this.size);
+      out.rec.push(this.rec[k]!);
+      out.fpi.push(this.fpi[k]!);
+    }
+    return out;
+  }
+}
+
+function summarize(stats: WalStatsAccumulator, p: PgVersionProfile, volume: Volume): WalStatsSummary {
   const rmgrs: StatsRow[] = [];
   const types: StatsRow[] = [];
   for (let rmid = 0; rmid < 256; rmid++) {
@@ -266,27 +301,17 @@ function summarize(stats: WalStatsAccumulator, p: PgVersionProfile, lsns: number
       types.push({ rmid, rmgr: rmgrName(rmid), type: recordTypeForInfo(rmid, recid << 4, p), ...t });
     }
   }
-  const bucketLsn: number[] = [];
-  const bucketRec: number[] = [];
-  const bucketFpi: number[] = [];
-  if (lsns.length > 0) {
-    const first = lsns[0]!;
-    const span = Math.max(1, lsns[lsns.length - 1]! - first + 1);
-    let size = PAGE;
-    while (span / size > 200) size *= 2;
-    const base = first - (first % size);
-    for (let i = 0; i < lsns.length; i++) {
-      const k = Math.floor((lsns[i]! - base) / size);
-      while (bucketLsn.length <= k) {
-        bucketLsn.push(base + bucketLsn.length * size);
-        bucketRec.push(0);
-        bucketFpi.push(0);
-      }
-      bucketRec[k] = bucketRec[k]! + recs[i]!;
-      bucketFpi[k] = bucketFpi[k]! + fpis[i]!;
-    }
-  }
-  return { major: p.major, count: stats.count, rmgrs, types, bucketLsn, bucketRec, bucketFpi, text: formatStats(stats, p, true) };
+  const v = volume.buckets();
+  return {
+    major: p.major,
+    count: stats.count,
+    rmgrs,
+    types,
+    bucketLsn: v.lsn,
+    bucketRec: v.rec,
+    bucketFpi: v.fpi,
+    text: formatStats(stats, p, true),
+  };
 }
 
 /** A plain tree of the decoded body (bigints as text, byte arrays as hex) for the page. */
