@@ -11,9 +11,9 @@
  * time, and our CLI is timed with worker threads (one per CPU) and without (the default on a
  * busy machine: threads are used only on idle CPUs).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pageChecksum, pageChecksums } from '../src/common/page/checksum.js';
 import { PgServer } from '../test/support/pg-server.js';
@@ -76,7 +76,8 @@ printTable(
 );
 
 const server = await PgServer.start({ major: 15, conf: { autovacuum: 'off', max_wal_size: "'4GB'" } });
-const outDir = mkdtempSync(join(tmpdir(), 'pgffi-bench-dist-'));
+// compiled inside the repository so dist/node/native.js finds ../../native (the napi module)
+const outDir = mkdtempSync(join(import.meta.dirname, '..', '.bench-dist-'));
 try {
   // ~110 bytes per row on disk: text of 60 bytes plus header and an int
   const rows = Math.ceil((targetMb * 1024 * 1024) / 110);
@@ -92,13 +93,16 @@ try {
   const [size] = await server.query<{ b: string }>("SELECT pg_total_relation_size('big') AS b");
   await server.stop();
 
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], {
+  // tsc emits even when some other part of the tree does not typecheck; only a missing CLI is fatal
+  spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], {
     stdio: 'inherit',
   });
+  if (!existsSync(join(outDir, 'cli', 'main.js'))) throw new Error('tsc did not emit the CLI');
   const ours = [join(outDir, 'cli', 'main.js'), 'checksums', '-D', server.dataDir];
   const theirs = ['-D', server.dataDir];
 
-  const a = spawnSync(process.execPath, ours, { encoding: 'utf8' });
+  const pureEnv = { ...process.env, POSTGRES_FFI_NATIVE: '0' };
+  const a = spawnSync(process.execPath, ours, { encoding: 'utf8', env: pureEnv });
   const b = spawnSync(PG_CHECKSUMS, theirs, { encoding: 'utf8' });
   if (a.stdout !== b.stdout || a.stderr !== b.stderr || a.status !== b.status) {
     throw new Error(`outputs differ:\n--- pgffi\n${a.stdout}${a.stderr}\n--- pg_checksums\n${b.stdout}${b.stderr}`);
@@ -106,9 +110,15 @@ try {
   const blocks = Number(/Blocks scanned:\s+(\d+)/.exec(b.stdout)![1]);
   const bytes = blocks * 8192;
 
-  const oneThread = { ...process.env, PGFFI_THREADS: '0' };
+  const oneThread = { ...pureEnv, PGFFI_THREADS: '0' };
+  const nativeEnv = { ...process.env, PGFFI_THREADS: '0', POSTGRES_FFI_NATIVE: '1' };
+  const n = spawnSync(process.execPath, ours, { encoding: 'utf8', env: nativeEnv });
+  const hasNative = n.status === b.status && n.stdout === b.stdout && n.stderr === b.stderr;
+  if (!hasNative) console.log(`(native module not measured: ${n.stderr.split('\n')[0]})`);
   const tC = timeProcess(PG_CHECKSUMS, theirs, rounds);
-  const threads = { ...process.env, PGFFI_THREADS: String(Math.min(4, availableParallelism())) };
+  const threads = { ...pureEnv, PGFFI_THREADS: String(Math.min(4, availableParallelism())) };
+  const tN = hasNative ? timeProcess(process.execPath, ours, rounds, nativeEnv) : Number.NaN;
+  const cN = hasNative ? cpuSeconds(process.execPath, ours, nativeEnv) : Number.NaN;
   const tT = timeProcess(process.execPath, ours, rounds, threads);
   const t1 = timeProcess(process.execPath, ours, rounds, oneThread);
   const tE = timeProcess(process.execPath, [join(outDir, 'cli', 'main.js'), 'checksums', '--help'], rounds);
@@ -135,6 +145,14 @@ try {
         (t1 / tC).toFixed(2),
         c1.toFixed(2),
         (c1 / cC).toFixed(2),
+      ],
+      [
+        'pgffi checksums (native page checksum, 1 thread)',
+        tN.toFixed(3),
+        gbPerSecond(bytes, tN),
+        (tN / tC).toFixed(2),
+        cN.toFixed(2),
+        (cN / cC).toFixed(2),
       ],
       ['(start-up only: pgffi checksums --help)', tE.toFixed(3), '', '', '', ''],
     ],

@@ -3,12 +3,14 @@
  * pg_checksums' scan_file() applies it): block numbers are segment × RELSEG_SIZE + index,
  * new pages (pd_upper == 0) are skipped, a trailing partial page is an error. Files are read
  * in large chunks into one reused buffer; a pool of worker threads checks many files at once
- * and hands results back in order.
+ * and hands results back in order. When the native accelerator is installed (node/native.ts),
+ * each chunk goes to its batch page scan; otherwise the pure-TS checksum runs.
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { activeAccelerator } from '../common/core/accelerator.js';
 import { checksumBlockWords, finishChecksum, PD_CHECKSUM_OFFSET } from '../common/page/checksum.js';
 
 const BLCKSZ = 8192;
@@ -69,13 +71,21 @@ export function checksumFile(path: string, segmentno: number): FileChecksumResul
         got += r;
       }
       const pages = Math.floor(got / BLCKSZ);
-      for (let p = 0; p < pages; p++) {
-        const blockno = result.blocks++;
-        const off = p * BLCKSZ;
-        if ((buf[off + 14]! | buf[off + 15]!) === 0) continue;
-        const csum = finishChecksum(checksumBlockWords(words, off >>> 2, BLCKSZ >>> 2), (blockno + base) >>> 0);
-        const stored = buf[off + PD_CHECKSUM_OFFSET]! | (buf[off + PD_CHECKSUM_OFFSET + 1]! << 8);
-        if (csum !== stored) result.bad.push({ block: blockno, calculated: csum, stored });
+      const accelerator = activeAccelerator();
+      if (accelerator !== null && pages > 0) {
+        for (const m of accelerator.scanPages(buf.subarray(0, pages * BLCKSZ), base + result.blocks)) {
+          result.bad.push({ block: m.block - base, calculated: m.computed, stored: m.stored });
+        }
+        result.blocks += pages;
+      } else {
+        for (let p = 0; p < pages; p++) {
+          const blockno = result.blocks++;
+          const off = p * BLCKSZ;
+          if ((buf[off + 14]! | buf[off + 15]!) === 0) continue;
+          const csum = finishChecksum(checksumBlockWords(words, off >>> 2, BLCKSZ >>> 2), (blockno + base) >>> 0);
+          const stored = buf[off + PD_CHECKSUM_OFFSET]! | (buf[off + PD_CHECKSUM_OFFSET + 1]! << 8);
+          if (csum !== stored) result.bad.push({ block: blockno, calculated: csum, stored });
+        }
       }
       if (got % BLCKSZ !== 0) {
         result.error = `could not read block ${result.blocks} in file "${path}": read ${got % BLCKSZ} of ${BLCKSZ}`;

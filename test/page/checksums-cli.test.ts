@@ -31,25 +31,29 @@ import { binDir, PgServer, serverIds } from '../support/pg-server.js';
 const PG_CHECKSUMS = '/usr/lib/postgresql/15/bin/pg_checksums';
 const REPO = join(import.meta.dirname, '..', '..');
 
-function pgffi(args: string[]): SpawnSyncReturns<string> {
+function pgffi(args: string[], env: NodeJS.ProcessEnv = process.env): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'checksums', ...args], {
     encoding: 'utf8',
     cwd: REPO,
+    env,
   });
 }
+
+/** Pure TypeScript even where the native module loads. */
+const PURE_TS = { ...process.env, POSTGRES_FFI_NATIVE: '0' };
 
 function pgChecksums(args: string[]): SpawnSyncReturns<string> {
   return spawnSync(PG_CHECKSUMS, args, { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
 }
 
+/** Our output equals pg_checksums', with the native page checksum (when it loads) and without. */
 function same(args: string[]): { stdout: string; stderr: string; status: number | null } {
   const ours = pgffi(args);
+  const pure = pgffi(args, PURE_TS);
   const theirs = pgChecksums(args);
-  expect({ stdout: ours.stdout, stderr: ours.stderr, status: ours.status }).toEqual({
-    stdout: theirs.stdout,
-    stderr: theirs.stderr,
-    status: theirs.status,
-  });
+  const expected = { stdout: theirs.stdout, stderr: theirs.stderr, status: theirs.status };
+  expect({ stdout: ours.stdout, stderr: ours.stderr, status: ours.status }).toEqual(expected);
+  expect({ stdout: pure.stdout, stderr: pure.stderr, status: pure.status }).toEqual(expected);
   return { stdout: ours.stdout, stderr: ours.stderr, status: ours.status };
 }
 

@@ -638,6 +638,8 @@ export async function run(args: string[]): Promise<number> {
   try {
     const opts = parseArgs(args);
     if (typeof opts === 'number') return opts;
+    // the native page checksum when present (POSTGRES_FFI_NATIVE=0 keeps pure TypeScript)
+    await import('../../node/native.js').catch(() => undefined);
     return await execute(opts, out, err);
   } catch (e) {
     if (e instanceof Fatal) {
