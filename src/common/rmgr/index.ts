@@ -196,11 +196,15 @@ export class WalStatsAccumulator {
   readonly records = new Float64Array(256 * 16 * 3);
 
   add(record: DecodedRecord): void {
-    let fpi = 0;
-    const blocks = record.blocks;
-    for (let i = 0; i < blocks.length; i++) {
-      const img = blocks[i]!.image;
-      if (img !== null) fpi += img.length;
+    // WalRecord knows its image lengths without building block objects.
+    let fpi = (record as DecodedRecord & { fpiLength?: number }).fpiLength;
+    if (fpi === undefined) {
+      fpi = 0;
+      const blocks = record.blocks;
+      for (let i = 0; i < blocks.length; i++) {
+        const img = blocks[i]!.image;
+        if (img !== null) fpi += img.length;
+      }
     }
     this.addCounts(record.rmid, record.info, record.totalLength - fpi, fpi);
     const r = record as DecodedRecord & { endLsnNumber?: number };

@@ -112,6 +112,8 @@ export class WalRecord implements DecodedRecord {
   /** @internal */ readonly offset: number;
   readonly mainDataOffset: number;
   readonly mainDataLength: number;
+  /** Sum of the block images' lengths (bimg_len; pg_waldump's XLogRecGetLen fpi_len), without building `blocks`. */
+  readonly fpiLength: number;
 
   private materialized: readonly BlockReference[] | null = null;
 
@@ -127,6 +129,7 @@ export class WalRecord implements DecodedRecord {
     blockCount: number,
     mainDataOffset: number,
     mainDataLength: number,
+    fpiLength: number,
   ) {
     this.profile = profile;
     this.buf = buf;
@@ -143,6 +146,7 @@ export class WalRecord implements DecodedRecord {
     this.blockCount = blockCount;
     this.mainDataOffset = mainDataOffset;
     this.mainDataLength = mainDataLength;
+    this.fpiLength = fpiLength;
   }
 
   /** Block references in id order (ids may have gaps). */
@@ -388,10 +392,12 @@ export function decodeRecordBody(
   let p = parseRecordHeaders(profile, messages, buf, offset, totalLength, lsn, errorLsn);
   // Payload: each block's image then its data, in id order; main data last.
   const n = parsedCount * 11;
+  let fpi = 0;
   for (let i = 0; i < n; i += 11) {
-    if ((PENDING[i + 10] as number) >= 0) p += PENDING[i + 7] as number;
+    if ((PENDING[i + 10] as number) >= 0) fpi += PENDING[i + 7] as number;
     p += PENDING[i + 6] as number;
   }
+  p += fpi;
   if (p + parsedMainDataLength !== offset + totalLength) throw shortData(lsn, errorLsn);
   return new WalRecord(
     profile,
@@ -405,6 +411,7 @@ export function decodeRecordBody(
     parsedCount,
     p,
     parsedMainDataLength,
+    fpi,
   );
 }
 
