@@ -26,7 +26,7 @@ import {
   XLR_INFO_MASK,
 } from '../constants.js';
 import { activeAccelerator } from '../core/accelerator.js';
-import { ACCELERATE_FROM_BYTES, CRC32C_INIT, crc32c, crc32cFinish, crc32cUpdate } from '../core/crc32c.js';
+import { CRC32C_INIT, crc32cFinish, crc32cUpdate } from '../core/crc32c.js';
 import { PgFormatError, type PgFormatErrorCode } from '../core/errors.js';
 import type { Lsn } from '../core/lsn.js';
 import { DEFAULT_WAL_SEGMENT_SIZE, isValidWalSegSize, walFileName } from '../core/wal-file-names.js';
@@ -83,6 +83,12 @@ const S_FAILING = 4;
 const S_DONE = 5;
 
 const TWO_32 = 0x1_0000_0000;
+/**
+ * Records from this size have their CRC computed by the accelerator when one is installed:
+ * per record the native call (~150 ns with the subarray) beats the TypeScript loop from about
+ * 300 bytes on (measured per record: 256 B 193 vs 202 ns, 512 B 313 vs 206 ns; x86-64).
+ */
+const ACCELERATE_RECORDS_FROM_BYTES = 384;
 const PAGE = XLOG_BLCKSZ;
 /**
  * Positions are numbers: LSNs up to here (2^53 less 4 GiB of headroom for segment arithmetic)
@@ -606,16 +612,20 @@ export class WalStreamDecoder {
     return true;
   }
 
-  /** xl_crc over [24, tot_len) then [0, 20); long records go to the accelerator when one is installed. */
+  /**
+   * xl_crc over [24, tot_len) then [0, 20). The data of long records goes to the accelerator
+   * when one is installed (one call; the 20 header bytes continue in TypeScript).
+   */
   private crcOk(b: Uint8Array, o: number, totLen: number): boolean {
     if (!this.verifyCrc) return true;
-    let crc: number;
-    if (totLen >= ACCELERATE_FROM_BYTES && activeAccelerator() !== null) {
-      crc = crc32c(b.subarray(o, o + 20), crc32c(b.subarray(o + SizeOfXLogRecord, o + totLen)));
+    let state: number;
+    const accelerator = totLen >= ACCELERATE_RECORDS_FROM_BYTES ? activeAccelerator() : null;
+    if (accelerator !== null) {
+      state = (accelerator.crc32c(b.subarray(o + SizeOfXLogRecord, o + totLen), 0) ^ 0xffffffff) | 0;
     } else {
-      crc = crc32cFinish(crc32cUpdate(crc32cUpdate(CRC32C_INIT, b, o + SizeOfXLogRecord, o + totLen), b, o, o + 20));
+      state = crc32cUpdate(CRC32C_INIT, b, o + SizeOfXLogRecord, o + totLen);
     }
-    return crc === u32(b, o + 20);
+    return crc32cFinish(crc32cUpdate(state, b, o, o + 20)) === u32(b, o + 20);
   }
 
   private nextAfter(endPos: number, b: Uint8Array, o: number): number {
