@@ -795,6 +795,7 @@ async function dump(
   let passStart = start;
   let lastRecord: DecodedRecord | null = null;
   let source: WalSource;
+  const buffers = new SegmentBuffers();
   try {
     for (;;) {
       let segno = passStart / seg;
@@ -815,7 +816,7 @@ async function dump(
           // Let the event loop run once per segment so SIGINT (pg_waldump: stop, print stats, exit 0) is seen.
           await new Promise((resolve) => setImmediate(resolve));
           if (stopped) break;
-          if ((await feedSegment(source, info.dir, timeline, segno, segSize, end)) === 'ended') ended = true;
+          if ((await feedSegment(source, info.dir, timeline, segno, segSize, end, buffers)) === 'ended') ended = true;
           else segno++;
           continue;
         }
@@ -872,6 +873,26 @@ async function dump(
 }
 
 /**
+ * Segment-sized read buffers, reused once our decoder has consumed them (the records read from
+ * a segment are used before the next one is fed): a fresh 16 MB buffer per segment cost more
+ * in page faults than the read itself. Sources from a custom factory always get new buffers.
+ */
+class SegmentBuffers {
+  private readonly kept: Buffer[] = [];
+
+  take(size: number, source: WalSource): Buffer {
+    if (source instanceof WalStreamDecoder) {
+      for (const b of this.kept) if (b.length === size && !source.holds(b.buffer)) return b;
+    } else {
+      return Buffer.allocUnsafe(size);
+    }
+    const b = Buffer.allocUnsafeSlow(size);
+    if (this.kept.length < 2) this.kept.push(b);
+    return b;
+  }
+}
+
+/**
  * Pushes segment `segno` (up to `end` when set) into the decoder, as WALDumpReadPage would read
  * it. Returns 'ended' once `end` is reached (nothing more will be fed).
  */
@@ -882,6 +903,7 @@ async function feedSegment(
   segno: bigint,
   segSize: number,
   end: bigint,
+  buffers: SegmentBuffers,
 ): Promise<'fed' | 'ended'> {
   const segStart = segno * BigInt(segSize);
   if (end !== 0n && segStart >= end) {
@@ -903,7 +925,7 @@ async function feedSegment(
   try {
     let want = segSize;
     if (end !== 0n && end - segStart < BigInt(segSize)) want = Number(end - segStart);
-    const buf = Buffer.allocUnsafe(want);
+    const buf = buffers.take(want, source);
     let got = 0;
     while (got < want) {
       const r = readSync(fd, buf, got, want - got, got);

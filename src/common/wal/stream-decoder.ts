@@ -200,6 +200,15 @@ export class WalStreamDecoder {
     this.avail += chunk.length;
   }
 
+  /**
+   * True while bytes of `buffer` are still queued (not yet consumed). Once false, a caller
+   * that has finished with the records returned so far may refill and push it again.
+   */
+  holds(buffer: ArrayBufferLike): boolean {
+    for (let i = this.ci; i < this.chunks.length; i++) if (this.chunks[i]?.buffer === buffer) return true;
+    return false;
+  }
+
   /** No more input will come: what cannot be completed ends decoding. */
   end(): void {
     this.ended = true;
