@@ -116,6 +116,8 @@ export class WalRecord implements DecodedRecord {
   readonly fpiLength: number;
 
   private materialized: readonly BlockReference[] | null = null;
+  /** @internal Which parse of parseRecordHeaders this record came from (see lastParse). */
+  readonly parseId: number = parseSerial;
 
   constructor(
     profile: PgVersionProfile,
@@ -209,6 +211,14 @@ function compressionOf(profile: PgVersionProfile, bimgInfo: number): ImageCompre
 
 /** Outputs of parseRecordHeaders (decoding is synchronous; read right after the call). */
 let parsedCount = 0;
+/**
+ * Serial number of the last complete parseRecordHeaders call whose outputs PENDING still holds
+ * (0: none), and that parse's payload start: materializing the blocks of the record just
+ * decoded (the usual case) reuses the parse instead of walking the headers again.
+ */
+let parseSerial = 0;
+let pendingSerial = 0;
+let pendingPayloadStart = 0;
 let parsedOrigin = 0;
 let parsedToplevelXid = 0;
 let parsedMainDataLength = 0;
@@ -389,7 +399,11 @@ export function decodeRecordBody(
   endLsn: number,
   errorLsn: number,
 ): WalRecord {
+  pendingSerial = 0;
   let p = parseRecordHeaders(profile, messages, buf, offset, totalLength, lsn, errorLsn);
+  parseSerial++;
+  pendingSerial = parseSerial;
+  pendingPayloadStart = p;
   // Payload: each block's image then its data, in id order; main data last.
   const n = parsedCount * 11;
   let fpi = 0;
@@ -420,7 +434,15 @@ function materializeBlocks(r: WalRecord): BlockReference[] {
   const profile = r.profile;
   const buf = r.buf;
   const bits = profile.bkpImage;
-  let p = parseRecordHeaders(profile, NO_MESSAGES, buf, r.offset, r.totalLength, r.lsnNumber, r.lsnNumber);
+  let p: number;
+  if (r.parseId === pendingSerial) {
+    p = pendingPayloadStart;
+  } else {
+    pendingSerial = 0;
+    p = parseRecordHeaders(profile, NO_MESSAGES, buf, r.offset, r.totalLength, r.lsnNumber, r.lsnNumber);
+    pendingSerial = r.parseId;
+    pendingPayloadStart = p;
+  }
   const pending = PENDING;
   const blocks: BlockReference[] = [];
   for (let i = 0; i < parsedCount * 11; i += 11) {
