@@ -85,34 +85,45 @@ export function badRecord(record: DecodedRecord, label: RecordLabel, detail: str
  * throw BAD_RECORD naming the record's LSN instead of reading past the part's end.
  */
 export class RecordPart {
-  readonly bytes: Uint8Array;
   readonly record: DecodedRecord;
   readonly label: RecordLabel;
   /** Block id of the part, or -1 for the main data (error messages only). */
   readonly blockId: number;
+  /** The part is buf[base, base + length): reads index the record's buffer, no view is made. */
+  private readonly buf: Uint8Array;
+  private readonly base: number;
+  readonly length: number;
+  private sub: Uint8Array | null = null;
 
-  constructor(record: DecodedRecord, bytes: Uint8Array, label: RecordLabel, blockId = -1) {
+  /** `bytes` is the part itself, or (with `base` and `length`) the buffer it lies in. */
+  constructor(record: DecodedRecord, bytes: Uint8Array, label: RecordLabel, blockId = -1, base = 0, length = bytes.length - base) {
     this.record = record;
-    this.bytes = bytes;
+    this.buf = bytes;
+    this.base = base;
+    this.length = length;
     this.label = label;
     this.blockId = blockId;
   }
 
-  get length(): number {
-    return this.bytes.length;
+  /** The part's bytes as a view (made on first use). */
+  get bytes(): Uint8Array {
+    if (this.sub === null) {
+      this.sub = this.base === 0 && this.length === this.buf.length ? this.buf : this.buf.subarray(this.base, this.base + this.length);
+    }
+    return this.sub;
   }
 
   /** Throws unless bytes [off, off+n) exist. */
   need(off: number, n: number): void {
-    if (off < 0 || n < 0 || off + n > this.bytes.length) {
+    if (off < 0 || n < 0 || off + n > this.length) {
       const part = this.blockId < 0 ? 'main data' : `block ${this.blockId} data`;
-      throw badRecord(this.record, this.label, `${part} has ${this.bytes.length} bytes, need ${off + n} (field at offset ${off})`);
+      throw badRecord(this.record, this.label, `${part} has ${this.length} bytes, need ${off + n} (field at offset ${off})`);
     }
   }
 
   u8(off: number): number {
     this.need(off, 1);
-    return this.bytes[off] as number;
+    return this.buf[this.base + off] as number;
   }
 
   i8(off: number): number {
@@ -126,14 +137,16 @@ export class RecordPart {
 
   u16(off: number): number {
     this.need(off, 2);
-    const b = this.bytes;
-    return (b[off] as number) | ((b[off + 1] as number) << 8);
+    const b = this.buf;
+    const i = this.base + off;
+    return (b[i] as number) | ((b[i + 1] as number) << 8);
   }
 
   u32(off: number): number {
     this.need(off, 4);
-    const b = this.bytes;
-    return ((b[off] as number) | ((b[off + 1] as number) << 8) | ((b[off + 2] as number) << 16) | ((b[off + 3] as number) << 24)) >>> 0;
+    const b = this.buf;
+    const i = this.base + off;
+    return ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)) >>> 0;
   }
 
   i32(off: number): number {
@@ -147,7 +160,7 @@ export class RecordPart {
 
   f64(off: number): number {
     this.need(off, 8);
-    return new DataView(this.bytes.buffer, this.bytes.byteOffset + off, 8).getFloat64(0, true);
+    return new DataView(this.buf.buffer, this.buf.byteOffset + this.base + off, 8).getFloat64(0, true);
   }
 
   /** `count` uint16 values starting at `off` (OffsetNumber arrays). */
@@ -169,12 +182,17 @@ export class RecordPart {
   /** A zero-copy view of [off, off+n). */
   view(off: number, n: number): Uint8Array {
     this.need(off, n);
-    return this.bytes.subarray(off, off + n);
+    return this.buf.subarray(this.base + off, this.base + off + n);
   }
 }
 
 /** The main data of `record` as a checked part. */
 export function mainData(record: DecodedRecord, label: RecordLabel): RecordPart {
+  // WalRecord: the part indexes the record's buffer (no subarray per record).
+  const r = record as DecodedRecord & { buf?: Uint8Array; mainDataOffset?: number; mainDataLength?: number };
+  if (r.buf !== undefined && r.mainDataOffset !== undefined && r.mainDataLength !== undefined) {
+    return new RecordPart(record, r.buf, label, -1, r.mainDataOffset, r.mainDataLength);
+  }
   return new RecordPart(record, record.mainData, label);
 }
 
@@ -206,6 +224,10 @@ export function blockImageApply(record: DecodedRecord, id: number): boolean {
 export function blockData(record: DecodedRecord, id: number, label: RecordLabel): RecordPart | null {
   const b = blockRef(record, id);
   if (b === undefined || !b.hasData) return null;
+  const w = b as BlockReference & { buf?: Uint8Array; dataOffset?: number; dataLength?: number };
+  if (w.buf !== undefined && w.dataOffset !== undefined && w.dataLength !== undefined) {
+    return new RecordPart(record, w.buf, label, id, w.dataOffset, w.dataLength);
+  }
   return new RecordPart(record, b.data, label, id);
 }
 
