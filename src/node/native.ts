@@ -13,6 +13,7 @@ interface NativeBinding {
   scanPages(buffer: Uint8Array, firstBlockNumber: number): PageChecksumMismatch[];
   scanPagesAsync(buffer: Uint8Array, firstBlockNumber: number): Promise<PageChecksumMismatch[]>;
   nativeInfo(): { pageChecksumKernel: string; crc32cKernel: string };
+  verifyRecordCrcs?(buffer: Uint8Array, offsets: Uint32Array, lengths: Uint32Array): Uint32Array;
 }
 
 const require = createRequire(import.meta.url);
@@ -62,5 +63,8 @@ if (nativeBinding !== null) {
     crc32c: (bytes, previous) => b.crc32c(bytes, previous),
     pageChecksum: (page, blockNumber) => b.pageChecksum(page, blockNumber),
     scanPages: (buffer, firstBlockNumber) => b.scanPages(buffer, firstBlockNumber),
+    ...(typeof b.verifyRecordCrcs === 'function'
+      ? { verifyRecordCrcs: b.verifyRecordCrcs.bind(b) as NonNullable<NativeBinding['verifyRecordCrcs']> }
+      : {}),
   });
 }

@@ -21,6 +21,12 @@ export interface Accelerator {
   pageChecksum(page: Uint8Array, blockNumber: number): number;
   /** Every non-new full page of `buffer` whose stored checksum differs from the computed one. */
   scanPages(buffer: Uint8Array, firstBlockNumber: number): PageChecksumMismatch[];
+  /**
+   * Optional batch check of WAL records (XLogRecord, access/xlogrecord.h): record k is
+   * `buffer[offsets[k], offsets[k] + lengths[k])`; its CRC-32C over [24, len) then [0, 20) is
+   * compared with xl_crc (u32 LE at 20). Returns the ascending indices k that mismatch.
+   */
+  verifyRecordCrcs?(buffer: Uint8Array, offsets: Uint32Array, lengths: Uint32Array): Uint32Array;
 }
 
 let installed: Accelerator | null = null;
