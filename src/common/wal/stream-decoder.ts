@@ -90,6 +90,8 @@ const TWO_32 = 0x1_0000_0000;
  */
 const ACCELERATE_RECORDS_FROM_BYTES = 384;
 const PAGE = XLOG_BLCKSZ;
+/** At most this many records (of SizeOfXLogRecord bytes or more) fit in one page. */
+const MAX_RECORDS_PER_PAGE = Math.ceil(PAGE / SizeOfXLogRecord);
 /**
  * Positions are numbers: LSNs up to here (2^53 less 4 GiB of headroom for segment arithmetic)
  * are exact. Real clusters are far below it (2^53 bytes is 8 PiB of WAL); above it the
@@ -164,6 +166,14 @@ export class WalStreamDecoder {
   private readonly hdr = new Uint8Array(SizeOfXLogLongPHD);
   private peekArr: Uint8Array = this.hdr;
   private peekOff = 0;
+
+  // Batched CRC checks (chunkCrcOk): records of one page of chunk batchChunk.
+  private batchChunk: Uint8Array | null = null;
+  private batchOffsets: Uint32Array | null = null;
+  private batchLengths: Uint32Array | null = null;
+  private batchCount = 0;
+  private batchNext = 0;
+  private batchBad: Uint32Array = new Uint32Array(0);
 
   // Outcome.
   private failure: { code: PgFormatErrorCode; message: string; lsn: number } | null = null;
@@ -637,6 +647,52 @@ export class WalStreamDecoder {
     return crc32cFinish(crc32cUpdate(state, b, o, o + 20)) === u32(b, o + 20);
   }
 
+  /**
+   * crcOk for a record lying in input chunk `c` at `o`, through the accelerator's batch check
+   * when it has one: the records that appear to follow in the same page of the same chunk
+   * (walked by xl_tot_len) are checked in one native call, and a later record is taken as
+   * checked only if it is exactly one of them (same chunk, offset and length, hence the same
+   * bytes). Anything else falls back to crcOk.
+   */
+  private chunkCrcOk(c: Uint8Array, o: number, totLen: number, offInPage: number): boolean {
+    if (!this.verifyCrc) return true;
+    if (this.batchChunk === c) {
+      const offs = this.batchOffsets as Uint32Array;
+      let i = this.batchNext;
+      while (i < this.batchCount && (offs[i] as number) < o) i++;
+      if (i < this.batchCount && offs[i] === o && this.batchLengths![i] === totLen) {
+        this.batchNext = i + 1;
+        return !this.batchBad.includes(i);
+      }
+      this.batchChunk = null;
+    }
+    const verify = activeAccelerator()?.verifyRecordCrcs;
+    if (verify === undefined || c.length > 0xffffffff) return this.crcOk(c, o, totLen);
+    if (this.batchOffsets === null || this.batchLengths === null) {
+      this.batchOffsets = new Uint32Array(MAX_RECORDS_PER_PAGE);
+      this.batchLengths = new Uint32Array(MAX_RECORDS_PER_PAGE);
+    }
+    const offs = this.batchOffsets;
+    const lens = this.batchLengths;
+    const pageEnd = Math.min(c.length, o + (PAGE - offInPage));
+    let n = 0;
+    for (let q = o; q + SizeOfXLogRecord <= pageEnd && n < MAX_RECORDS_PER_PAGE; ) {
+      const len = u32(c, q);
+      if (len < SizeOfXLogRecord || q + len > pageEnd) break;
+      offs[n] = q;
+      lens[n] = len;
+      n++;
+      if (c[q + 17] === RM_XLOG_ID && ((c[q + 16] as number) & ~XLR_INFO_MASK) === XLOG_SWITCH) break;
+      q += maxAlign(len);
+    }
+    if (n < 2) return this.crcOk(c, o, totLen);
+    this.batchBad = verify(c, offs.subarray(0, n), lens.subarray(0, n));
+    this.batchChunk = c;
+    this.batchCount = n;
+    this.batchNext = 1;
+    return !this.batchBad.includes(0);
+  }
+
   private nextAfter(endPos: number, b: Uint8Array, o: number): number {
     let next = maxAlign(endPos);
     if (b[o + 17] === RM_XLOG_ID && ((b[o + 16] as number) & ~XLR_INFO_MASK) === XLOG_SWITCH) {
@@ -693,7 +749,7 @@ export class WalStreamDecoder {
       return this.waitOrEnd(recPtr, true);
     }
     this.consume(totLen);
-    if (!this.crcOk(b, o, totLen)) {
+    if (!(b === c ? this.chunkCrcOk(c, o, totLen, offInPage) : this.crcOk(b, o, totLen))) {
       return this.fail('CRC_MISMATCH', `incorrect resource manager data checksum in record at ${lsnText(recPtr)}`, recPtr);
     }
     const next = this.nextAfter(recPtr + totLen, b, o);

@@ -1,0 +1,136 @@
+/**
+ * WalStreamDecoder's batched record CRC check (the accelerator's verifyRecordCrcs, one call per
+ * page of an input chunk) against the pure-TS per-record check, on real PostgreSQL 15 WAL:
+ * the same records, the same end of WAL, and a corrupted record in the middle of a batch fails
+ * with the same CRC_MISMATCH error at the same place. Skipped, visibly, when the native module
+ * is not built.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Accelerator, activeAccelerator, installAccelerator } from '../../src/common/core/accelerator.js';
+import { PgFormatError } from '../../src/common/core/errors.js';
+import { parseLsn } from '../../src/common/core/lsn.js';
+import { walFileName } from '../../src/common/core/wal-file-names.js';
+import { WalStreamDecoder } from '../../src/common/wal/stream-decoder.js';
+import { profileFor } from '../../src/index.js';
+import { nativeBinding, nativeUnavailableReason } from '../../src/node/native.js';
+import { PgServer } from '../support/pg-server.js';
+
+const SEG = 16 * 1024 * 1024;
+const PAGE = 8192;
+const profile = profileFor(15);
+
+interface Outcome {
+  records: string[];
+  end: string;
+  error: string | null;
+}
+
+/** Decodes `bytes` pushed in pieces of `chunk` bytes with `accelerator` installed. */
+function decode(bytes: Uint8Array, startLsn: bigint, inputLsn: bigint, chunk: number, accelerator: Accelerator | null): Outcome {
+  const saved = activeAccelerator();
+  installAccelerator(accelerator);
+  const records: string[] = [];
+  let error: string | null = null;
+  const d = new WalStreamDecoder(profile, { startLsn, inputLsn });
+  try {
+    for (let o = 0; o < bytes.length; o += chunk) {
+      d.push(bytes.subarray(o, Math.min(bytes.length, o + chunk)));
+      for (let r = d.next(); r !== null; r = d.next()) records.push(`${r.lsnNumber} ${r.totalLength} ${r.rmid} ${r.info} ${r.crc}`);
+    }
+    d.end();
+    for (let r = d.next(); r !== null; r = d.next()) records.push(`${r.lsnNumber} ${r.totalLength} ${r.rmid} ${r.info} ${r.crc}`);
+  } catch (e) {
+    if (!(e instanceof PgFormatError)) throw e;
+    error = `${e.code}: ${e.message}`;
+  } finally {
+    installAccelerator(saved);
+  }
+  const eow = d.endOfWal;
+  return { records, end: eow === null ? 'none' : `${eow.reason} ${eow.lsn} ${eow.message}`, error };
+}
+
+describe.skipIf(nativeBinding === null)(
+  `batched WAL record CRCs (native) vs per-record pure TypeScript${nativeBinding === null ? ` (skipped: ${nativeUnavailableReason})` : ''}`,
+  () => {
+    let server: PgServer;
+    let segment: Uint8Array;
+    let segStart = 0n;
+    let start = 0n;
+    let native: Accelerator;
+    let batchCalls = 0;
+
+    beforeAll(async () => {
+      const installed = activeAccelerator();
+      if (installed === null || installed.verifyRecordCrcs === undefined) throw new Error('native accelerator without verifyRecordCrcs');
+      const verify = installed.verifyRecordCrcs.bind(installed);
+      native = {
+        ...installed,
+        verifyRecordCrcs: (buffer, offsets, lengths) => {
+          batchCalls++;
+          return verify(buffer, offsets, lengths);
+        },
+      };
+      server = await PgServer.start({ major: 15 });
+      await server.switchWal();
+      start = parseLsn(await server.currentLsn());
+      await server.query('CREATE TABLE t (id int PRIMARY KEY, v text)');
+      await server.query("INSERT INTO t SELECT g, repeat('x', g % 50) FROM generate_series(1, 20000) g");
+      await server.query('UPDATE t SET v = v || 1 WHERE id % 3 = 0');
+      await server.checkpoint();
+      await server.query('DELETE FROM t WHERE id % 7 = 0');
+      const end = parseLsn(await server.switchWal());
+      segStart = (start / BigInt(SEG)) * BigInt(SEG);
+      const parts: Uint8Array[] = [];
+      for (let s = start / BigInt(SEG); s * BigInt(SEG) < end; s++) parts.push(readFileSync(join(server.walDir, walFileName(1, s))));
+      segment = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let o = 0;
+      for (const p of parts) {
+        segment.set(p, o);
+        o += p.length;
+      }
+    });
+
+    afterAll(async () => {
+      await server?.destroy();
+    });
+
+    it('returns the same records and end of WAL, whole segment or in odd-sized chunks', () => {
+      for (const chunk of [segment.length, 5000, 12_345]) {
+        batchCalls = 0;
+        const ours = decode(segment, start, segStart, chunk, native);
+        const reference = decode(segment, start, segStart, chunk, null);
+        expect(batchCalls).toBeGreaterThan(100);
+        expect(ours).toEqual(reference);
+        expect(ours.error).toBeNull();
+        expect(ours.records.length).toBeGreaterThan(20_000);
+      }
+    });
+
+    it('a record corrupted in the middle of a batch fails the same way', () => {
+      const reference = decode(segment, start, segStart, segment.length, null);
+      const lsns = reference.records.map((r) => r.split(' ').map(Number) as [number, number, number, number, number]);
+      // Records that are at least the third in their page (a batch starts at the first one read there).
+      const picks = [0.25, 0.5, 0.75].map((f) => {
+        for (let i = Math.floor(lsns.length * f); i < lsns.length; i++) {
+          const [lsn, len] = lsns[i]!;
+          const page = Math.floor(lsn / PAGE);
+          const [l2] = lsns[i - 2]!;
+          if (Math.floor(l2 / PAGE) === page && (lsn % PAGE) + len <= PAGE && len > 30) return { index: i, lsn, len };
+        }
+        throw new Error('no record in the middle of a page');
+      });
+      for (const pick of picks) {
+        const bad = segment.slice();
+        const at = pick.lsn - Number(segStart) + pick.len - 1;
+        bad[at] = (bad[at] as number) ^ 0x01;
+        const ours = decode(bad, start, segStart, bad.length, native);
+        const ref = decode(bad, start, segStart, bad.length, null);
+        expect(ours).toEqual(ref);
+        expect(ref.error).toMatch(/^CRC_MISMATCH: incorrect resource manager data checksum in record at /);
+        expect(ref.records.length).toBe(pick.index);
+      }
+    });
+  },
+);
