@@ -102,14 +102,18 @@ try {
   if (!cs.stdout.equals(os.stdout)) throw new Error('--stats outputs differ: refusing to benchmark');
 
   const rows: (string | number)[][] = [];
-  for (const [label, extra] of [
-    ['full text > /dev/null', [] as string[]],
-    ['--stats', ['--stats']],
-    ['--stats=record', ['--stats=record']],
-    ['-b > /dev/null', ['-b']],
+  // pgffi loads the native module when it is built; the last rows force pure TypeScript.
+  const pureTs = { ...env, POSTGRES_FFI_NATIVE: '0' };
+  for (const [label, extra, ourEnv] of [
+    ['full text > /dev/null', [] as string[], env],
+    ['--stats', ['--stats'], env],
+    ['--stats=record', ['--stats=record'], env],
+    ['-b > /dev/null', ['-b'], env],
+    ['full text > /dev/null (pgffi pure TS)', [] as string[], pureTs],
+    ['--stats (pgffi pure TS)', ['--stats'], pureTs],
   ] as const) {
     const tc = timeProcess(PG_WALDUMP, [...range, ...extra], env);
-    const to = timeProcess('node', [...ours, ...range, ...extra], env);
+    const to = timeProcess('node', [...ours, ...range, ...extra], ourEnv);
     rows.push([
       label,
       tc.wall.toFixed(2),
