@@ -16,6 +16,7 @@
  * Compiler padding (20-23, 169-171, 177-179, 201-203, 249-251, 292-295 and inside CheckPoint)
  * is zero in files PostgreSQL writes; the encoder writes zeros there.
  */
+import { FLOATFORMAT_VALUE, MOCK_AUTH_NONCE_LEN, PG_CONTROL_FILE_SIZE, PG_CONTROL_MAX_SAFE_SIZE } from '../constants.js';
 import { CRC32C_INIT, crc32cFinish, crc32cUpdate } from '../core/crc32c.js';
 import { hex, PgFormatError } from '../core/errors.js';
 import type { Lsn } from '../core/lsn.js';
@@ -24,16 +25,12 @@ import { offsetOf } from '../layout.js';
 import type { PgVersionProfile } from '../profile.js';
 
 /** PG_CONTROL_FILE_SIZE: bytes written to global/pg_control. */
-export const PG_CONTROL_FILE_SIZE = 8192;
 /** PG_CONTROL_MAX_SAFE_SIZE: the struct must fit one disk sector. */
-export const PG_CONTROL_MAX_SAFE_SIZE = 512;
 /** sizeof(ControlFileData) on x86-64 in 14, 15 and 16. */
 export const SIZEOF_CONTROL_FILE_DATA = 296;
 /** sizeof(CheckPoint). */
 export const SIZEOF_CHECKPOINT = 88;
-export const MOCK_AUTH_NONCE_LEN = 32;
 /** FLOATFORMAT_VALUE: the floatFormat field's expected content. */
-export const FLOATFORMAT_VALUE = 1234567.0;
 export const PG_CONTROL_VERSION = 1300;
 
 /** Offsets of ControlFileData fields (catalog/pg_control.h, x86-64), C names. */

@@ -3,8 +3,9 @@
  * 16 in the C locale) and a JSON form of the same facts, from a decoded pg_control
  * (catalog/pg_control.h).
  */
+import { MOCK_AUTH_NONCE_LEN } from '../constants.js';
 import { formatLsn } from '../core/lsn.js';
-import { type DecodedControlFile, MOCK_AUTH_NONCE_LEN } from './control-file.js';
+import type { DecodedControlFile } from './control-file.js';
 
 const DB_STATE_TEXT = [
   'starting up',

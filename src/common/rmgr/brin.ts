@@ -4,20 +4,21 @@
  * xl_brin_desummarize), decoded into typed bodies and described exactly as brin_desc /
  * brin_identify (rmgrdesc/brindesc.c); the text is the same in 14, 15 and 16.
  */
-import { RM_BRIN_ID } from '../constants.js';
+import {
+  RM_BRIN_ID,
+  XLOG_BRIN_CREATE_INDEX,
+  XLOG_BRIN_DESUMMARIZE,
+  XLOG_BRIN_INIT_PAGE,
+  XLOG_BRIN_INSERT,
+  XLOG_BRIN_OPMASK,
+  XLOG_BRIN_REVMAP_EXTEND,
+  XLOG_BRIN_SAMEPAGE_UPDATE,
+  XLOG_BRIN_UPDATE,
+} from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { mainData, offsetsByMajor, offsetsFor, type RecordLabel } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_BRIN_CREATE_INDEX = 0x00;
-export const XLOG_BRIN_INSERT = 0x10;
-export const XLOG_BRIN_UPDATE = 0x20;
-export const XLOG_BRIN_SAMEPAGE_UPDATE = 0x30;
-export const XLOG_BRIN_REVMAP_EXTEND = 0x40;
-export const XLOG_BRIN_DESUMMARIZE = 0x50;
-export const XLOG_BRIN_OPMASK = 0x70;
-export const XLOG_BRIN_INIT_PAGE = 0x80;
 
 /** Record struct offsets (access/brin_xlog.h), the same in 14–16. */
 export const brinOffsets = offsetsByMajor(

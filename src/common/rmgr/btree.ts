@@ -5,7 +5,24 @@
  * xl_btree_metadata), decoded into typed bodies and described exactly as btree_desc /
  * btree_identify (rmgrdesc/nbtdesc.c) of the record's major version.
  */
-import { RM_BTREE_ID } from '../constants.js';
+import {
+  RM_BTREE_ID,
+  XLOG_BTREE_DEDUP,
+  XLOG_BTREE_DELETE,
+  XLOG_BTREE_INSERT_LEAF,
+  XLOG_BTREE_INSERT_META,
+  XLOG_BTREE_INSERT_POST,
+  XLOG_BTREE_INSERT_UPPER,
+  XLOG_BTREE_MARK_PAGE_HALFDEAD,
+  XLOG_BTREE_META_CLEANUP,
+  XLOG_BTREE_NEWROOT,
+  XLOG_BTREE_REUSE_PAGE,
+  XLOG_BTREE_SPLIT_L,
+  XLOG_BTREE_SPLIT_R,
+  XLOG_BTREE_UNLINK_PAGE,
+  XLOG_BTREE_UNLINK_PAGE_META,
+  XLOG_BTREE_VACUUM,
+} from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import {
@@ -20,22 +37,6 @@ import {
   requireBlockData,
 } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_BTREE_INSERT_LEAF = 0x00;
-export const XLOG_BTREE_INSERT_UPPER = 0x10;
-export const XLOG_BTREE_INSERT_META = 0x20;
-export const XLOG_BTREE_SPLIT_L = 0x30;
-export const XLOG_BTREE_SPLIT_R = 0x40;
-export const XLOG_BTREE_INSERT_POST = 0x50;
-export const XLOG_BTREE_DEDUP = 0x60;
-export const XLOG_BTREE_DELETE = 0x70;
-export const XLOG_BTREE_UNLINK_PAGE = 0x80;
-export const XLOG_BTREE_UNLINK_PAGE_META = 0x90;
-export const XLOG_BTREE_NEWROOT = 0xa0;
-export const XLOG_BTREE_MARK_PAGE_HALFDEAD = 0xb0;
-export const XLOG_BTREE_VACUUM = 0xc0;
-export const XLOG_BTREE_REUSE_PAGE = 0xd0;
-export const XLOG_BTREE_META_CLEANUP = 0xe0;
 
 /**
  * Record struct offsets per major version (access/nbtxlog.h). 16 renamed latestRemovedXid to

@@ -2,13 +2,10 @@
  * The CLOG resource manager (RM_CLOG_ID 3; access/clog.h CLOG_ZEROPAGE's int pageno,
  * xl_clog_truncate): typed bodies and clogdesc.c's descriptions (same text in 14–16).
  */
-import { RM_CLOG_ID } from '../constants.js';
+import { CLOG_TRUNCATE, CLOG_ZEROPAGE, RM_CLOG_ID } from '../constants.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { i32, needBytes, u32 } from './desc-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const CLOG_ZEROPAGE = 0x00;
-export const CLOG_TRUNCATE = 0x10;
 
 export type ClogBody =
   | { type: 'ZEROPAGE'; pageno: number }

@@ -3,13 +3,10 @@
  * pageno, xl_commit_ts_truncate): typed bodies and committsdesc.c's descriptions. Like
  * PostgreSQL, rm_identify compares the whole xl_info (XLR_INFO_MASK bits included).
  */
-import { RM_COMMIT_TS_ID } from '../constants.js';
+import { COMMIT_TS_TRUNCATE, COMMIT_TS_ZEROPAGE, RM_COMMIT_TS_ID } from '../constants.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { i32, needBytes, u32 } from './desc-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const COMMIT_TS_ZEROPAGE = 0x00;
-export const COMMIT_TS_TRUNCATE = 0x10;
 
 export type CommitTsBody =
   | { type: 'ZEROPAGE'; pageno: number }

@@ -6,7 +6,25 @@
  * ginxlogDeleteListPages), decoded into typed bodies and described exactly as gin_desc /
  * gin_identify (rmgrdesc/gindesc.c); the text is the same in 14, 15 and 16.
  */
-import { RM_GIN_ID } from '../constants.js';
+import {
+  GIN_INSERT_ISDATA,
+  GIN_INSERT_ISLEAF,
+  GIN_SEGMENT_ADDITEMS,
+  GIN_SEGMENT_DELETE,
+  GIN_SEGMENT_INSERT,
+  GIN_SEGMENT_REPLACE,
+  GIN_SPLIT_ROOT,
+  RM_GIN_ID,
+  XLOG_GIN_CREATE_PTREE,
+  XLOG_GIN_DELETE_LISTPAGE,
+  XLOG_GIN_DELETE_PAGE,
+  XLOG_GIN_INSERT,
+  XLOG_GIN_INSERT_LISTPAGE,
+  XLOG_GIN_SPLIT,
+  XLOG_GIN_UPDATE_META_PAGE,
+  XLOG_GIN_VACUUM_DATA_LEAF_PAGE,
+  XLOG_GIN_VACUUM_PAGE,
+} from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import {
@@ -21,25 +39,6 @@ import {
   tf,
 } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_GIN_CREATE_PTREE = 0x10;
-export const XLOG_GIN_INSERT = 0x20;
-export const XLOG_GIN_SPLIT = 0x30;
-export const XLOG_GIN_VACUUM_PAGE = 0x40;
-export const XLOG_GIN_DELETE_PAGE = 0x50;
-export const XLOG_GIN_UPDATE_META_PAGE = 0x60;
-export const XLOG_GIN_INSERT_LISTPAGE = 0x70;
-export const XLOG_GIN_DELETE_LISTPAGE = 0x80;
-export const XLOG_GIN_VACUUM_DATA_LEAF_PAGE = 0x90;
-
-export const GIN_INSERT_ISDATA = 0x01;
-export const GIN_INSERT_ISLEAF = 0x02;
-export const GIN_SPLIT_ROOT = 0x04;
-
-export const GIN_SEGMENT_DELETE = 1;
-export const GIN_SEGMENT_INSERT = 2;
-export const GIN_SEGMENT_REPLACE = 3;
-export const GIN_SEGMENT_ADDITEMS = 4;
 
 /** Record struct offsets (access/ginxlog.h, access/ginblock.h); 16 renamed `node` to `locator`. */
 export const ginOffsets = offsetsByMajor(

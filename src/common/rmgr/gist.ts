@@ -4,18 +4,19 @@
  * gistxlogPageDelete), decoded into typed bodies and described exactly as gist_desc /
  * gist_identify (rmgrdesc/gistdesc.c) of the record's major version.
  */
-import { RM_GIST_ID } from '../constants.js';
+import {
+  RM_GIST_ID,
+  XLOG_GIST_ASSIGN_LSN,
+  XLOG_GIST_DELETE,
+  XLOG_GIST_PAGE_DELETE,
+  XLOG_GIST_PAGE_REUSE,
+  XLOG_GIST_PAGE_SPLIT,
+  XLOG_GIST_PAGE_UPDATE,
+} from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { blockData, fullXidText, mainData, offsetsByMajor, offsetsFor, type RecordLabel } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_GIST_PAGE_UPDATE = 0x00;
-export const XLOG_GIST_DELETE = 0x10;
-export const XLOG_GIST_PAGE_REUSE = 0x20;
-export const XLOG_GIST_PAGE_SPLIT = 0x30;
-export const XLOG_GIST_PAGE_DELETE = 0x60;
-export const XLOG_GIST_ASSIGN_LSN = 0x70;
 
 /**
  * Record struct offsets per major version (access/gistxlog.h). 16 renamed latestRemovedXid

@@ -6,28 +6,28 @@
  * decoded into typed bodies and described exactly as hash_desc / hash_identify
  * (rmgrdesc/hashdesc.c) of the record's major version.
  */
-import { RM_HASH_ID } from '../constants.js';
+import {
+  RM_HASH_ID,
+  XLH_SPLIT_META_UPDATE_MASKS,
+  XLH_SPLIT_META_UPDATE_SPLITPOINT,
+  XLOG_HASH_ADD_OVFL_PAGE,
+  XLOG_HASH_DELETE,
+  XLOG_HASH_INIT_BITMAP_PAGE,
+  XLOG_HASH_INIT_META_PAGE,
+  XLOG_HASH_INSERT,
+  XLOG_HASH_MOVE_PAGE_CONTENTS,
+  XLOG_HASH_SPLIT_ALLOCATE_PAGE,
+  XLOG_HASH_SPLIT_CLEANUP,
+  XLOG_HASH_SPLIT_COMPLETE,
+  XLOG_HASH_SPLIT_PAGE,
+  XLOG_HASH_SQUEEZE_PAGE,
+  XLOG_HASH_UPDATE_META_PAGE,
+  XLOG_HASH_VACUUM_ONE_PAGE,
+} from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { formatG, mainData, offsetsByMajor, offsetsFor, type RecordLabel, tf } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_HASH_INIT_META_PAGE = 0x00;
-export const XLOG_HASH_INIT_BITMAP_PAGE = 0x10;
-export const XLOG_HASH_INSERT = 0x20;
-export const XLOG_HASH_ADD_OVFL_PAGE = 0x30;
-export const XLOG_HASH_SPLIT_ALLOCATE_PAGE = 0x40;
-export const XLOG_HASH_SPLIT_PAGE = 0x50;
-export const XLOG_HASH_SPLIT_COMPLETE = 0x60;
-export const XLOG_HASH_MOVE_PAGE_CONTENTS = 0x70;
-export const XLOG_HASH_SQUEEZE_PAGE = 0x80;
-export const XLOG_HASH_DELETE = 0x90;
-export const XLOG_HASH_SPLIT_CLEANUP = 0xa0;
-export const XLOG_HASH_UPDATE_META_PAGE = 0xb0;
-export const XLOG_HASH_VACUUM_ONE_PAGE = 0xc0;
-
-export const XLH_SPLIT_META_UPDATE_MASKS = 0x01;
-export const XLH_SPLIT_META_UPDATE_SPLITPOINT = 0x02;
 
 /**
  * Record struct offsets per major version (access/hash_xlog.h). 16 turned

@@ -4,40 +4,41 @@
  * xl_heap_inplace), decoded into typed bodies and described exactly as heap_desc /
  * heap_identify (rmgrdesc/heapdesc.c) of the record's major version print them.
  */
-import { RM_HEAP_ID } from '../constants.js';
+import {
+  RM_HEAP_ID,
+  XLH_DELETE_CONTAINS_OLD_KEY,
+  XLH_DELETE_CONTAINS_OLD_TUPLE,
+  XLH_INSERT_CONTAINS_NEW_TUPLE,
+  XLH_TRUNCATE_CASCADE,
+  XLH_TRUNCATE_RESTART_SEQS,
+  XLH_UPDATE_CONTAINS_NEW_TUPLE,
+  XLH_UPDATE_CONTAINS_OLD_KEY,
+  XLH_UPDATE_CONTAINS_OLD_TUPLE,
+  XLH_UPDATE_PREFIX_FROM_OLD,
+  XLH_UPDATE_SUFFIX_FROM_OLD,
+  XLHL_KEYS_UPDATED,
+  XLHL_XMAX_EXCL_LOCK,
+  XLHL_XMAX_IS_MULTI,
+  XLHL_XMAX_KEYSHR_LOCK,
+  XLHL_XMAX_LOCK_ONLY,
+  XLOG_HEAP_CONFIRM,
+  XLOG_HEAP_DELETE,
+  XLOG_HEAP_HOT_UPDATE,
+  XLOG_HEAP_INIT_PAGE,
+  XLOG_HEAP_INPLACE,
+  XLOG_HEAP_INSERT,
+  XLOG_HEAP_LOCK,
+  XLOG_HEAP_OPMASK,
+  XLOG_HEAP_TRUNCATE,
+  XLOG_HEAP_UPDATE,
+} from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { arrayDesc, blockData, hex2, mainData, offsetsByMajor, offsetsFor, type RecordLabel, type RecordPart } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
 
-export const XLOG_HEAP_INSERT = 0x00;
-export const XLOG_HEAP_DELETE = 0x10;
-export const XLOG_HEAP_UPDATE = 0x20;
-export const XLOG_HEAP_TRUNCATE = 0x30;
-export const XLOG_HEAP_HOT_UPDATE = 0x40;
-export const XLOG_HEAP_CONFIRM = 0x50;
-export const XLOG_HEAP_LOCK = 0x60;
-export const XLOG_HEAP_INPLACE = 0x70;
-export const XLOG_HEAP_OPMASK = 0x70;
-export const XLOG_HEAP_INIT_PAGE = 0x80;
-
-export const XLHL_XMAX_IS_MULTI = 0x01;
-export const XLHL_XMAX_LOCK_ONLY = 0x02;
-export const XLHL_XMAX_EXCL_LOCK = 0x04;
-export const XLHL_XMAX_KEYSHR_LOCK = 0x08;
-export const XLHL_KEYS_UPDATED = 0x10;
-export const XLH_INSERT_CONTAINS_NEW_TUPLE = 0x08;
-export const XLH_UPDATE_CONTAINS_OLD_TUPLE = 0x04;
-export const XLH_UPDATE_CONTAINS_OLD_KEY = 0x08;
-export const XLH_UPDATE_CONTAINS_NEW_TUPLE = 0x10;
-export const XLH_UPDATE_PREFIX_FROM_OLD = 0x20;
-export const XLH_UPDATE_SUFFIX_FROM_OLD = 0x40;
-export const XLH_DELETE_CONTAINS_OLD_TUPLE = 0x02;
-export const XLH_DELETE_CONTAINS_OLD_KEY = 0x04;
 /** SizeofHeapTupleHeader: offsetof(HeapTupleHeaderData, t_bits); WAL tuple data starts there. */
 export const SizeofHeapTupleHeader = 23;
-export const XLH_TRUNCATE_CASCADE = 0x01;
-export const XLH_TRUNCATE_RESTART_SEQS = 0x02;
 
 /** Record struct offsets per major version (access/heapam_xlog.h); 16 renamed xl_heap_lock.locking_xid to xmax. */
 export const heapOffsets = offsetsByMajor(

@@ -5,7 +5,19 @@
  * xl_heap_new_cid, xl_heap_rewrite_mapping), decoded into typed bodies and described exactly as
  * heap2_desc / heap2_identify (rmgrdesc/heapdesc.c) of the record's major version.
  */
-import { RM_HEAP2_ID } from '../constants.js';
+import {
+  RM_HEAP2_ID,
+  XLOG_HEAP_INIT_PAGE,
+  XLOG_HEAP_OPMASK,
+  XLOG_HEAP2_FREEZE_PAGE,
+  XLOG_HEAP2_LOCK_UPDATED,
+  XLOG_HEAP2_MULTI_INSERT,
+  XLOG_HEAP2_NEW_CID,
+  XLOG_HEAP2_PRUNE,
+  XLOG_HEAP2_REWRITE,
+  XLOG_HEAP2_VACUUM,
+  XLOG_HEAP2_VISIBLE,
+} from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import {
@@ -20,17 +32,8 @@ import {
   type RecordLabel,
   type RecordPart,
 } from './am-util.js';
-import { infobitsClassic, infobitsKeyed, XLOG_HEAP_INIT_PAGE, XLOG_HEAP_OPMASK } from './heap.js';
+import { infobitsClassic, infobitsKeyed } from './heap.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_HEAP2_REWRITE = 0x00;
-export const XLOG_HEAP2_PRUNE = 0x10;
-export const XLOG_HEAP2_VACUUM = 0x20;
-export const XLOG_HEAP2_FREEZE_PAGE = 0x30;
-export const XLOG_HEAP2_VISIBLE = 0x40;
-export const XLOG_HEAP2_MULTI_INSERT = 0x50;
-export const XLOG_HEAP2_LOCK_UPDATED = 0x60;
-export const XLOG_HEAP2_NEW_CID = 0x70;
 
 /**
  * Record struct offsets per major version (access/heapam_xlog.h). 16 renamed

@@ -3,12 +3,10 @@
  * xl_logical_message): typed body and logicalmsgdesc.c's description, with the payload as hex
  * bytes (same text in 14–16).
  */
-import { RM_LOGICALMSG_ID } from '../constants.js';
+import { RM_LOGICALMSG_ID, XLOG_LOGICAL_MESSAGE } from '../constants.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { cstringAt, needBytes, u8, u32 } from './desc-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_LOGICAL_MESSAGE = 0x00;
 
 export type LogicalMsgBody =
   | { type: 'MESSAGE'; dbId: number; transactional: boolean; prefix: string; prefix_size: number; message: Uint8Array }

@@ -3,15 +3,16 @@
  * xl_multixact_truncate, MultiXactMember): typed bodies and mxactdesc.c's descriptions (same
  * text in 14–16).
  */
-import { RM_MULTIXACT_ID } from '../constants.js';
+import {
+  RM_MULTIXACT_ID,
+  XLOG_MULTIXACT_CREATE_ID,
+  XLOG_MULTIXACT_TRUNCATE_ID,
+  XLOG_MULTIXACT_ZERO_MEM_PAGE,
+  XLOG_MULTIXACT_ZERO_OFF_PAGE,
+} from '../constants.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { i32, needBytes, u32 } from './desc-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_MULTIXACT_ZERO_OFF_PAGE = 0x00;
-export const XLOG_MULTIXACT_ZERO_MEM_PAGE = 0x10;
-export const XLOG_MULTIXACT_CREATE_ID = 0x20;
-export const XLOG_MULTIXACT_TRUNCATE_ID = 0x30;
 
 const NAMES: Readonly<Record<number, string>> = {
   [XLOG_MULTIXACT_ZERO_OFF_PAGE]: 'ZERO_OFF_PAGE',

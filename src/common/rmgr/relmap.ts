@@ -2,12 +2,10 @@
  * The RelMap resource manager (RM_RELMAP_ID 7; utils/relmapper.h xl_relmap_update): typed body
  * and relmapdesc.c's description (same text in 14–16).
  */
-import { RM_RELMAP_ID } from '../constants.js';
+import { RM_RELMAP_ID, XLOG_RELMAP_UPDATE } from '../constants.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { i32, needBytes, u32 } from './desc-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_RELMAP_UPDATE = 0x00;
 
 export type RelmapBody = { type: 'UPDATE'; dbid: number; tsid: number; nbytes: number; data: Uint8Array } | { type: 'UNKNOWN' };
 

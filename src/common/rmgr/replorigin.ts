@@ -3,13 +3,10 @@
  * xl_replorigin_set, xl_replorigin_drop): typed bodies and replorigindesc.c's descriptions.
  * Like PostgreSQL, rm_identify compares the whole xl_info (XLR_INFO_MASK bits included).
  */
-import { RM_REPLORIGIN_ID } from '../constants.js';
+import { RM_REPLORIGIN_ID, XLOG_REPLORIGIN_DROP, XLOG_REPLORIGIN_SET } from '../constants.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { lsnText, needBytes, u8, u16, u64 } from './desc-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_REPLORIGIN_SET = 0x00;
-export const XLOG_REPLORIGIN_DROP = 0x10;
 
 export type ReplOriginBody =
   | { type: 'SET'; remote_lsn: bigint; node_id: number; force: boolean }

@@ -4,13 +4,11 @@
  * decoded into a typed body and described exactly as seq_desc / seq_identify
  * (rmgrdesc/seqdesc.c); the text is the same in 14, 15 and 16.
  */
-import { RM_SEQ_ID } from '../constants.js';
+import { RM_SEQ_ID, XLOG_SEQ_LOG } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { mainData, offsetsByMajor, offsetsFor, type RecordLabel } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_SEQ_LOG = 0x00;
 
 /** Struct offsets (commands/sequence.h; HeapTupleHeaderData.t_hoff of access/htup_details.h). */
 export const sequenceOffsets = offsetsByMajor(

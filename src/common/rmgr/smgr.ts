@@ -2,14 +2,12 @@
  * The Storage resource manager (RM_SMGR_ID 2; catalog/storage_xlog.h xl_smgr_create,
  * xl_smgr_truncate): typed bodies and smgrdesc.c's descriptions (same text in 14–16).
  */
-import { RM_SMGR_ID } from '../constants.js';
+import { RM_SMGR_ID, XLOG_SMGR_CREATE, XLOG_SMGR_TRUNCATE } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { i32, needBytes, relpathperm, u32 } from './desc-util.js';
 import type { RmgrDescriptor } from './types.js';
 
-export const XLOG_SMGR_CREATE = 0x10;
-export const XLOG_SMGR_TRUNCATE = 0x20;
 export const SMGR_TRUNCATE_HEAP = 0x0001;
 export const SMGR_TRUNCATE_VM = 0x0002;
 export const SMGR_TRUNCATE_FSM = 0x0004;

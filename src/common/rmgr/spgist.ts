@@ -5,20 +5,21 @@
  * into typed bodies and described exactly as spg_desc / spg_identify (rmgrdesc/spgdesc.c) of
  * the record's major version.
  */
-import { RM_SPGIST_ID } from '../constants.js';
+import {
+  RM_SPGIST_ID,
+  XLOG_SPGIST_ADD_LEAF,
+  XLOG_SPGIST_ADD_NODE,
+  XLOG_SPGIST_MOVE_LEAFS,
+  XLOG_SPGIST_PICKSPLIT,
+  XLOG_SPGIST_SPLIT_TUPLE,
+  XLOG_SPGIST_VACUUM_LEAF,
+  XLOG_SPGIST_VACUUM_REDIRECT,
+  XLOG_SPGIST_VACUUM_ROOT,
+} from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { mainData, offsetsByMajor, offsetsFor, type RecordLabel, type RecordPart } from './am-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_SPGIST_ADD_LEAF = 0x10;
-export const XLOG_SPGIST_MOVE_LEAFS = 0x20;
-export const XLOG_SPGIST_ADD_NODE = 0x30;
-export const XLOG_SPGIST_SPLIT_TUPLE = 0x40;
-export const XLOG_SPGIST_PICKSPLIT = 0x50;
-export const XLOG_SPGIST_VACUUM_LEAF = 0x60;
-export const XLOG_SPGIST_VACUUM_ROOT = 0x70;
-export const XLOG_SPGIST_VACUUM_REDIRECT = 0x80;
 
 /**
  * Record struct offsets per major version (access/spgxlog.h). 16 renamed

@@ -4,15 +4,11 @@
  * and standbydesc.c's descriptions, including the invalidation-message text that xactdesc.c
  * shares. 16 prints "subxid overflowed" and the subxact list; 14/15 print "subxid ovf".
  */
-import { RM_STANDBY_ID } from '../constants.js';
+import { RM_STANDBY_ID, XLOG_INVALIDATIONS, XLOG_RUNNING_XACTS, XLOG_STANDBY_LOCK } from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { i32, needBytes, u8, u32 } from './desc-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_STANDBY_LOCK = 0x00;
-export const XLOG_RUNNING_XACTS = 0x10;
-export const XLOG_INVALIDATIONS = 0x20;
 
 const NAMES: Readonly<Record<number, string>> = {
   [XLOG_STANDBY_LOCK]: 'LOCK',

@@ -2,13 +2,10 @@
  * The Tablespace resource manager (RM_TBLSPC_ID 5; commands/tablespace.h xl_tblspc_create_rec,
  * xl_tblspc_drop_rec): typed bodies and tblspcdesc.c's descriptions (same text in 14–16).
  */
-import { RM_TBLSPC_ID } from '../constants.js';
+import { RM_TBLSPC_ID, XLOG_TBLSPC_CREATE, XLOG_TBLSPC_DROP } from '../constants.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { cstringAt, needBytes, u32 } from './desc-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_TBLSPC_CREATE = 0x00;
-export const XLOG_TBLSPC_DROP = 0x10;
 
 export type TblspcBody = { type: 'CREATE'; ts_id: number; ts_path: string } | { type: 'DROP'; ts_id: number } | { type: 'UNKNOWN' };
 

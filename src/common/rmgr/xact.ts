@@ -7,7 +7,18 @@
  * (16.0–16.x sources for a while dropped the prepare stats counts in ParsePrepareRecord; the
  * releases we check against, 16.14/16.15, print them, and so do we.)
  */
-import { RM_XACT_ID } from '../constants.js';
+import {
+  RM_XACT_ID,
+  XLOG_XACT_ABORT,
+  XLOG_XACT_ABORT_PREPARED,
+  XLOG_XACT_ASSIGNMENT,
+  XLOG_XACT_COMMIT,
+  XLOG_XACT_COMMIT_PREPARED,
+  XLOG_XACT_HAS_INFO,
+  XLOG_XACT_INVALIDATIONS,
+  XLOG_XACT_OPMASK,
+  XLOG_XACT_PREPARE,
+} from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import {
@@ -27,16 +38,6 @@ import {
 } from './desc-util.js';
 import { decodeInvalidationMessages, describeInvalidations, type SharedInvalidationMessage } from './standby.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_XACT_COMMIT = 0x00;
-export const XLOG_XACT_PREPARE = 0x10;
-export const XLOG_XACT_ABORT = 0x20;
-export const XLOG_XACT_COMMIT_PREPARED = 0x30;
-export const XLOG_XACT_ABORT_PREPARED = 0x40;
-export const XLOG_XACT_ASSIGNMENT = 0x50;
-export const XLOG_XACT_INVALIDATIONS = 0x60;
-export const XLOG_XACT_OPMASK = 0x70;
-export const XLOG_XACT_HAS_INFO = 0x80;
 
 export const XACT_XINFO_HAS_DBINFO = 1 << 0;
 export const XACT_XINFO_HAS_SUBXACTS = 1 << 1;

@@ -3,7 +3,22 @@
  * xl_parameter_change, xl_restore_point, xl_end_of_recovery, xl_overwrite_contrecord): typed bodies
  * and xlogdesc.c's descriptions, identical in 14, 15 and 16.
  */
-import { RM_XLOG_ID } from '../constants.js';
+import {
+  RM_XLOG_ID,
+  XLOG_BACKUP_END,
+  XLOG_CHECKPOINT_ONLINE,
+  XLOG_CHECKPOINT_SHUTDOWN,
+  XLOG_END_OF_RECOVERY,
+  XLOG_FPI,
+  XLOG_FPI_FOR_HINT,
+  XLOG_FPW_CHANGE,
+  XLOG_NEXTOID,
+  XLOG_NOOP,
+  XLOG_OVERWRITE_CONTRECORD,
+  XLOG_PARAMETER_CHANGE,
+  XLOG_RESTORE_POINT,
+  XLOG_SWITCH,
+} from '../constants.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import {
@@ -20,20 +35,6 @@ import {
   u64,
 } from './desc-util.js';
 import type { RmgrDescriptor } from './types.js';
-
-export const XLOG_CHECKPOINT_SHUTDOWN = 0x00;
-export const XLOG_CHECKPOINT_ONLINE = 0x10;
-export const XLOG_NOOP = 0x20;
-export const XLOG_NEXTOID = 0x30;
-export const XLOG_SWITCH = 0x40;
-export const XLOG_BACKUP_END = 0x50;
-export const XLOG_PARAMETER_CHANGE = 0x60;
-export const XLOG_RESTORE_POINT = 0x70;
-export const XLOG_FPW_CHANGE = 0x80;
-export const XLOG_END_OF_RECOVERY = 0x90;
-export const XLOG_FPI_FOR_HINT = 0xa0;
-export const XLOG_FPI = 0xb0;
-export const XLOG_OVERWRITE_CONTRECORD = 0xd0;
 
 const NAMES: Readonly<Record<number, string>> = {
   [XLOG_CHECKPOINT_SHUTDOWN]: 'CHECKPOINT_SHUTDOWN',
