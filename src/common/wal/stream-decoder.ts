@@ -662,7 +662,7 @@ export class WalStreamDecoder {
       while (i < this.batchCount && (offs[i] as number) < o) i++;
       if (i < this.batchCount && offs[i] === o && this.batchLengths![i] === totLen) {
         this.batchNext = i + 1;
-        return !this.batchBad.includes(i);
+        return this.batchBad.length === 0 || !this.batchBad.includes(i);
       }
       this.batchChunk = null;
     }
@@ -683,14 +683,14 @@ export class WalStreamDecoder {
       lens[n] = len;
       n++;
       if (c[q + 17] === RM_XLOG_ID && ((c[q + 16] as number) & ~XLR_INFO_MASK) === XLOG_SWITCH) break;
-      q += maxAlign(len);
+      q += (len + MAXIMUM_ALIGNOF - 1) & ~(MAXIMUM_ALIGNOF - 1); // MAXALIGN; len < PAGE here
     }
     if (n < 2) return this.crcOk(c, o, totLen);
     this.batchBad = verify(c, offs.subarray(0, n), lens.subarray(0, n));
     this.batchChunk = c;
     this.batchCount = n;
     this.batchNext = 1;
-    return !this.batchBad.includes(0);
+    return this.batchBad.length === 0 || this.batchBad[0] !== 0;
   }
 
   private nextAfter(endPos: number, b: Uint8Array, o: number): number {
