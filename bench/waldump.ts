@@ -10,7 +10,7 @@
  * be identical: the benchmark refuses to report numbers for a wrong answer).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { PgServer } from '../test/support/pg-server.js';
 import { printTable } from './harness.js';
@@ -72,6 +72,15 @@ try {
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], {
     stdio: 'inherit',
   });
+  // The compiled src/node/native.js looks for the native module at ../../native: make that the
+  // repository's native/ (without it the CLI silently runs pure TypeScript).
+  const nativeLink = new URL('../node_modules/.cache/native', import.meta.url).pathname;
+  if (!existsSync(nativeLink)) symlinkSync(new URL('../native', import.meta.url).pathname, nativeLink);
+  const backend = execFileSync(
+    'node',
+    ['--input-type=module', '-e', `console.log((await import(${JSON.stringify(join(outDir, 'node', 'native.js'))})).backendDescription())`],
+    { encoding: 'utf8' },
+  ).trim();
   const ours = ['--max-old-space-size=4096', join(outDir, 'cli', 'main.js'), 'waldump'];
   // STARTSEG ENDSEG (not -p alone): pg_waldump probes the first WAL file readdir() returns,
   // which may be a preallocated, still zero-filled segment.
@@ -125,7 +134,7 @@ try {
     ]);
   }
   printTable(
-    `pgffi waldump vs pg_waldump 15: ${(walBytes / 1048576).toFixed(1)} MB of WAL, ${records} records, ${(c.stdout.length / 1048576).toFixed(1)} MB of text; best of ${rounds}, whole process`,
+    `pgffi waldump vs pg_waldump 15: ${(walBytes / 1048576).toFixed(1)} MB of WAL, ${records} records, ${(c.stdout.length / 1048576).toFixed(1)} MB of text; best of ${rounds}, whole process; pgffi backend: ${backend}`,
     ['mode', 'pg_waldump wall s', 'pgffi wall s', 'wall ratio', 'pg_waldump cpu s', 'pgffi cpu s', 'cpu ratio'],
     rows,
   );
