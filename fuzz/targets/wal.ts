@@ -125,7 +125,7 @@ export function decodeChunks(profile: PgVersionProfile, chunks: readonly Uint8Ar
   try {
     d = new WalStreamDecoder(profile, options);
   } catch (e) {
-    if (isPgFormatError(e)) return [`ERR ${e.message}`];
+    if (isPgFormatError(e)) return [`ERR ${e.code} ${e.message} ${e.lsn}`];
     throw e;
   }
   try {
