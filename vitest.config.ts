@@ -10,5 +10,6 @@ export default defineConfig({
     // Most of a real-server test is waiting on PostgreSQL, not CPU: overlap four files on 2 cores.
     poolOptions: { forks: { maxForks: 4, minForks: 1 } },
     globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/accelerator-setup.ts'],
   },
 });
