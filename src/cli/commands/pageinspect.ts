@@ -145,12 +145,14 @@ function textReport(r: PageReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** `pgffi pageinspect FILE | head`: a closed pipe ends the dump quietly. Installed once per process. */
+function onStdoutError(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+}
+
 export async function run(args: string[]): Promise<number> {
-  // `pgffi pageinspect FILE | head`: a closed pipe ends the dump quietly
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    throw e;
-  });
+  if (!process.stdout.listeners('error').includes(onStdoutError)) process.stdout.on('error', onStdoutError);
   let opts: Options | null;
   try {
     opts = parseArgs(args);
