@@ -5,8 +5,19 @@
  * old timeline is read when the old timeline is asked for; readWalFile, openWal on bytes, a
  * Node stream and a web ReadableStream decode the same records.
  */
-import { createReadStream, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  copyFileSync,
+  createReadStream,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLsn, parseLsn } from '../../src/common/core/lsn.js';
 import { walFileName } from '../../src/common/core/wal-file-names.js';
@@ -85,7 +96,9 @@ describe('WAL files across a timeline switch (PostgreSQL 16)', () => {
 
   it('readWalFile, openWal(bytes), a Node stream and a ReadableStream decode the same records', async () => {
     const name = walFileName(2, BigInt(Math.floor(Number(parseLsn(end)) / SEG)));
-    const path = join(server.walDir, name);
+    // A snapshot of the live segment: the running server may append between two reads of it.
+    const path = join(mkdtempSync(join(tmpdir(), 'pgffi-wal-files-')), name);
+    copyFileSync(join(server.walDir, name), path);
     const fromFile = [...readWalFile(path)].map((r) => r.lsnNumber);
     const decoder = openWal(new Uint8Array(readFileSync(path)));
     expect(decoder.profile).toBe(profileFor(16));
@@ -104,5 +117,6 @@ describe('WAL files across a timeline switch (PostgreSQL 16)', () => {
     for await (const r of openWal(web)) fromWeb.push(r.lsnNumber);
     expect(fromWeb).toEqual(fromFile);
     expect(fromFile.length).toBeGreaterThan(10);
+    rmSync(dirname(path), { recursive: true, force: true });
   });
 });
