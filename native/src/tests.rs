@@ -243,6 +243,118 @@ fn verify_record_crcs_on_real_postgres_wal() {
     let mut copy = wal.to_vec();
     copy[(offsets[3] + lengths[3] - 1) as usize] ^= 0x80;
     assert_eq!(crc::verify_record_crcs(&copy, &offsets, &lengths), vec![3]);
+    for kernel in crc::Kernel::available() {
+        assert!(crc::verify_record_crcs_with(kernel, wal, &offsets, &lengths).is_empty(), "{kernel:?}");
+        assert_eq!(crc::verify_record_crcs_with(kernel, &copy, &offsets, &lengths), vec![3], "{kernel:?}");
+        for (&off, &len) in offsets.iter().zip(&lengths) {
+            let rec = &wal[off as usize..(off + len) as usize];
+            let stored = u32::from_le_bytes(rec[20..24].try_into().unwrap());
+            let c = crc::crc32c_append_with(kernel, 0, &rec[24..]);
+            assert_eq!(crc::crc32c_append_with(kernel, c, &rec[..20]), stored, "{kernel:?} record at {off}");
+            assert_eq!(crc::wal_record_crc(rec), stored, "record at {off}");
+        }
+    }
+}
+
+/// Every length 0..=1100 (both sides of SHORT_MAX), several start alignments and random seeds:
+/// each engine, the dispatching crc32c_append and the `crc32c` crate must agree.
+#[test]
+fn crc32c_every_short_length_all_kernels_match_crc32c_crate() {
+    let seed = 0x5eed_c0de_1234_0001u64;
+    println!("rng seed {seed:#x}; kernels {:?}", crc::Kernel::available());
+    let mut rng = Rng(seed);
+    let mut data = vec![0u8; 1100 + 16];
+    rng.fill(&mut data);
+    let kernels = crc::Kernel::available();
+    assert_eq!(kernels.len(), 1 + usize::from(crc::Kernel::hardware().is_some()));
+    for len in 0..=1100usize {
+        for _ in 0..3 {
+            let start = rng.next_u32() as usize % 16;
+            let d = &data[start..start + len];
+            let seed = match rng.next_u32() % 4 {
+                0 => 0,
+                1 => u32::MAX,
+                _ => rng.next_u32(),
+            };
+            let expected = crc32c::crc32c_append(seed, d);
+            assert_eq!(crc::crc32c_append(seed, d), expected, "len {len} start {start} seed {seed:#x}");
+            assert_eq!(crc::crc32c_append_fast(seed, d), expected, "crc-fast len {len}");
+            for &k in &kernels {
+                assert_eq!(crc::crc32c_append_with(k, seed, d), expected, "{k:?} len {len} start {start} seed {seed:#x}");
+            }
+        }
+        assert_eq!(crc::crc32c(&data[..len]), crc32c::crc32c(&data[..len]), "len {len}");
+    }
+}
+
+/// Records of every length 24..=1100 in one batch, every 5th corrupted, through every engine.
+#[test]
+fn verify_record_crcs_every_length_all_kernels() {
+    let mut rng = Rng(0x00dd_ba11_5eed);
+    let (mut buffer, mut offsets, mut lengths, mut expected) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (k, len) in (24..=1100usize).enumerate() {
+        let mut rec = make_record(&mut rng, len);
+        if k % 5 == 2 {
+            let pos = rng.next_u32() as usize % len;
+            rec[pos] ^= 1 << (rng.next_u32() % 8);
+            expected.push(k as u32);
+        }
+        buffer.extend(std::iter::repeat_n(0u8, rng.next_u32() as usize % 8));
+        offsets.push(buffer.len() as u32);
+        lengths.push(len as u32);
+        buffer.extend_from_slice(&rec);
+    }
+    assert_eq!(crc::verify_record_crcs(&buffer, &offsets, &lengths), expected);
+    // Out-of-range entries between good and bad records: indices still come back in order.
+    let (mut offs2, mut lens2, mut expected2) = (Vec::new(), Vec::new(), Vec::new());
+    for k in 0..offsets.len() {
+        if k % 4 == 1 {
+            expected2.push(offs2.len() as u32);
+            offs2.push(u32::MAX - 10);
+            lens2.push(100);
+        }
+        if expected.contains(&(k as u32)) {
+            expected2.push(offs2.len() as u32);
+        }
+        offs2.push(offsets[k]);
+        lens2.push(lengths[k]);
+    }
+    for k in crc::Kernel::available() {
+        assert_eq!(crc::verify_record_crcs_with(k, &buffer, &offs2, &lens2), expected2, "{k:?}");
+        assert_eq!(crc::verify_record_crcs_with(k, &buffer, &offsets, &lengths), expected, "{k:?}");
+        assert_eq!(crc::verify_record_crcs_with(k, &buffer, &[0, 0, 1, u32::MAX], &[23, 25, 24, 24]).len(), 4);
+    }
+}
+
+/// Crossover between the instruction loop and crc-fast:
+/// `cargo test --release -- --ignored --nocapture crc32c_crossover_timing`
+#[test]
+#[ignore]
+fn crc32c_crossover_timing() {
+    use std::hint::black_box;
+    use std::time::Instant;
+    let Some(hw) = crc::Kernel::hardware() else { return };
+    let mut data = vec![0u8; 8192];
+    Rng(1).fill(&mut data);
+    // Independent calls (throughput, like a batch of records) and chained calls (latency).
+    for len in [16usize, 64, 128, 256, 320, 384, 448, 512, 640, 768, 1024, 2048, 8192] {
+        let iters = 20_000_000 / (len + 64);
+        let mut row = format!("{len:>5} B:");
+        for chained in [false, true] {
+            for k in [crc::Kernel::CrcFast, hw] {
+                let t = Instant::now();
+                let mut acc = 0u32;
+                for i in 0..iters {
+                    let seed = if chained { acc } else { i as u32 };
+                    acc ^= crc::crc32c_append_with(k, seed, black_box(&data[..len]));
+                }
+                black_box(acc);
+                let ns = t.elapsed().as_nanos() as f64 / iters as f64;
+                row += &format!("  {}{} {ns:.1} ns", if chained { "chained " } else { "" }, k.name());
+            }
+        }
+        println!("{row}");
+    }
 }
 
 #[test]
