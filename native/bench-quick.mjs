@@ -1,8 +1,9 @@
 // Quick smoke test + throughput numbers for the native addon.
 // Usage (inside native/, after `npm run build`): node bench-quick.mjs
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const native = require('./index.js');
@@ -14,7 +15,11 @@ function fillRandom(buf, seed = 0x9e3779b9) {
   let x = seed >>> 0;
   const u32 = new Uint32Array(buf.buffer, buf.byteOffset, buf.byteLength >>> 2);
   for (let i = 0; i < u32.length; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     u32[i] = x;
   }
 }
@@ -34,7 +39,9 @@ assert.equal(await crc32cAsync(new TextEncoder().encode('123456789')), 0xe306928
   assert.throws(() => pageChecksum(new Uint8Array(100), 0));
   const wal = readFileSync(new URL('./testdata/pg15_wal_64k.bin', import.meta.url));
   const recs = readFileSync(new URL('./testdata/pg15_wal_64k.records.txt', import.meta.url), 'utf8')
-    .split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/).map(Number));
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(/\s+/).map(Number));
   const offsets = Uint32Array.from(recs.map((r) => r[0]));
   const lengths = Uint32Array.from(recs.map((r) => r[1]));
   const bad = verifyRecordCrcs(wal, offsets, lengths);
@@ -64,10 +71,17 @@ const gbps = (bytes, secs) => (bytes / secs / 1e9).toFixed(2);
 const big = new Uint8Array(64 * 1024 * 1024);
 fillRandom(big);
 console.log('\ncrc32c (sync, one call per buffer):');
-for (const [label, size] of [['1 KB', 1024], ['64 KB', 65536], ['1 MB', 1 << 20], ['16 MB', 16 << 20]]) {
+for (const [label, size] of [
+  ['1 KB', 1024],
+  ['64 KB', 65536],
+  ['1 MB', 1 << 20],
+  ['16 MB', 16 << 20],
+]) {
   const buf = big.subarray(0, size);
-  let sink = 0;
-  const s = timeIt(() => { sink ^= crc32c(buf); });
+  let _sink = 0;
+  const s = timeIt(() => {
+    _sink ^= crc32c(buf);
+  });
   console.log(`  ${label.padStart(6)}: ${gbps(size, s).padStart(7)} GB/s  (${(s * 1e9).toFixed(0)} ns/call)`);
 }
 {
@@ -86,9 +100,11 @@ for (const [label, size] of [['1 KB', 1024], ['64 KB', 65536], ['1 MB', 1 << 20]
 const npages = big.length / BLCKSZ;
 for (let i = 0; i < npages; i++) {
   const page = big.subarray(i * BLCKSZ, (i + 1) * BLCKSZ);
-  page[14] = 0x00; page[15] = 0x1f; // pd_upper = 0x1f00
+  page[14] = 0x00;
+  page[15] = 0x1f; // pd_upper = 0x1f00
   const c = pageChecksum(page, i);
-  page[8] = c & 0xff; page[9] = c >>> 8;
+  page[8] = c & 0xff;
+  page[9] = c >>> 8;
 }
 assert.deepEqual(scanPages(big, 0), []);
 console.log(`\npage checksums over a ${big.length >> 20} MB buffer (${npages} pages):`);
@@ -116,10 +132,40 @@ console.log(`\npage checksums over a ${big.length >> 20} MB buffer (${npages} pa
 }
 {
   // Pure-JS reference point (Math.imul), 8 MB.
-  const BASE = Uint32Array.of(0x5B1F36E9, 0xB8525960, 0x02AB50AA, 0x1DE66D2A, 0x79FF467A, 0x9BB9F8A3, 0x217E7CD2, 0x83E13D2C,
-    0xF8D4474F, 0xE39EB970, 0x42C6AE16, 0x993216FA, 0x7B093B5D, 0x98DAFF3C, 0xF718902A, 0x0B1C9CDB,
-    0xE58F764B, 0x187636BC, 0x5D7B3BB1, 0xE73DE7DE, 0x92BEC979, 0xCCA6C0B2, 0x304A0979, 0x85AA43D4,
-    0x783125BB, 0x6CA8EAA2, 0xE407EAC6, 0x4B5CFC3E, 0x9FBF8C76, 0x15CA20BE, 0xF2CA9FD3, 0x959BD756);
+  const BASE = Uint32Array.of(
+    0x5b1f36e9,
+    0xb8525960,
+    0x02ab50aa,
+    0x1de66d2a,
+    0x79ff467a,
+    0x9bb9f8a3,
+    0x217e7cd2,
+    0x83e13d2c,
+    0xf8d4474f,
+    0xe39eb970,
+    0x42c6ae16,
+    0x993216fa,
+    0x7b093b5d,
+    0x98daff3c,
+    0xf718902a,
+    0x0b1c9cdb,
+    0xe58f764b,
+    0x187636bc,
+    0x5d7b3bb1,
+    0xe73de7de,
+    0x92bec979,
+    0xcca6c0b2,
+    0x304a0979,
+    0x85aa43d4,
+    0x783125bb,
+    0x6ca8eaa2,
+    0xe407eac6,
+    0x4b5cfc3e,
+    0x9fbf8c76,
+    0x15ca20be,
+    0xf2ca9fd3,
+    0x959bd756,
+  );
   const sums = new Uint32Array(32);
   const jsChecksum = (u32, blk) => {
     sums.set(BASE);

@@ -16,7 +16,7 @@
  * Compiler padding (20-23, 169-171, 177-179, 201-203, 249-251, 292-295 and inside CheckPoint)
  * is zero in files PostgreSQL writes; the encoder writes zeros there.
  */
-import { FLOATFORMAT_VALUE, MOCK_AUTH_NONCE_LEN, PG_CONTROL_FILE_SIZE, PG_CONTROL_MAX_SAFE_SIZE } from '../constants.js';
+import { MOCK_AUTH_NONCE_LEN, PG_CONTROL_FILE_SIZE } from '../constants.js';
 import { CRC32C_INIT, crc32cFinish, crc32cUpdate } from '../core/crc32c.js';
 import { hex, PgFormatError } from '../core/errors.js';
 import type { Lsn } from '../core/lsn.js';
