@@ -13,6 +13,19 @@ use crc_fast::{CrcAlgorithm, Digest};
 /// long inputs get crc-fast's folding on CPUs where the instruction loop is relatively slower.
 pub const SHORT_MAX: usize = 512;
 
+/// Whether crc-fast has only its lookup tables here (no PCLMULQDQ/PMULL, e.g. Nehalem). The
+/// instruction loop is then faster at every length, so `hw_limit()` lifts the SHORT_MAX limit.
+fn crc_fast_is_table_only() -> bool {
+    static TABLE_ONLY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *TABLE_ONLY.get_or_init(|| crc_fast::get_calculator_target(CrcAlgorithm::Crc32Iscsi).contains("software"))
+}
+
+/// Longest input given to the instruction loop (when the CPU has one).
+#[inline]
+pub fn hw_limit() -> usize {
+    if crc_fast_is_table_only() { usize::MAX } else { SHORT_MAX }
+}
+
 /// A CRC-32C engine. `Kernel::available()` lists the ones this CPU can run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kernel {
@@ -70,9 +83,10 @@ macro_rules! hw_verify {
     ($feature:literal) => {
         #[target_feature(enable = $feature)]
         pub fn verify(buffer: &[u8], offsets: &[u32], lengths: &[u32]) -> Vec<u32> {
+            let limit = super::hw_limit();
             super::verify_with(buffer, offsets, lengths, |rec| {
                 let payload = &rec[super::SIZE_OF_XLOG_RECORD..];
-                let reg = if payload.len() <= super::SHORT_MAX { update(!0, payload) } else { !crc_fast::crc32_iscsi(payload) };
+                let reg = if payload.len() <= limit { update(!0, payload) } else { !crc_fast::crc32_iscsi(payload) };
                 !update(reg, &rec[..super::XL_CRC_OFFSET])
             })
         }
@@ -175,7 +189,7 @@ pub fn crc32c_append_with(kernel: Kernel, crc: u32, data: &[u8]) -> u32 {
 /// (`crc32c_append(0, d) == crc32c(d)`, `crc32c_append(crc32c(a), b) == crc32c(a ++ b)`).
 #[inline]
 pub fn crc32c_append(crc: u32, data: &[u8]) -> u32 {
-    if data.len() <= SHORT_MAX {
+    if data.len() <= hw_limit() {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("sse4.2") {
@@ -203,6 +217,7 @@ pub fn crc32c(data: &[u8]) -> u32 {
 pub fn crc_kernel_name() -> String {
     let fast = crc_fast::get_calculator_target(CrcAlgorithm::Crc32Iscsi);
     match Kernel::hardware() {
+        Some(k) if crc_fast_is_table_only() => format!("{} (all lengths; crc-fast: {fast})", k.name()),
         Some(k) => format!("{} (<= {SHORT_MAX} B) + {fast}", k.name()),
         None => fast,
     }
@@ -246,7 +261,7 @@ fn verify_with(buffer: &[u8], offsets: &[u32], lengths: &[u32], record_crc: impl
     bad
 }
 
-/// `verify_record_crcs` with the given engine (crc-fast for payloads over SHORT_MAX either way).
+/// `verify_record_crcs` with the given engine (crc-fast for payloads over `hw_limit()` either way).
 /// Panics if the CPU lacks `kernel`.
 pub fn verify_record_crcs_with(kernel: Kernel, buffer: &[u8], offsets: &[u32], lengths: &[u32]) -> Vec<u32> {
     assert!(kernel.supported(), "{kernel:?} not supported on this CPU");
