@@ -75,7 +75,8 @@ try {
   // The compiled src/node/native.js looks for the native module at ../../native: make that the
   // repository's native/ (without it the CLI silently runs pure TypeScript).
   const nativeLink = new URL('../node_modules/.cache/native', import.meta.url).pathname;
-  if (!existsSync(nativeLink)) symlinkSync(new URL('../native', import.meta.url).pathname, nativeLink);
+  rmSync(nativeLink, { force: true }); // a link left by an earlier run may point elsewhere
+  symlinkSync(new URL('../native', import.meta.url).pathname, nativeLink);
   const backend = execFileSync(
     'node',
     ['--input-type=module', '-e', `console.log((await import(${JSON.stringify(join(outDir, 'node', 'native.js'))})).backendDescription())`],
