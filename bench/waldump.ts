@@ -10,7 +10,7 @@
  * be identical: the benchmark refuses to report numbers for a wrong answer).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { PgServer } from '../test/support/pg-server.js';
 import { printTable } from './harness.js';
