@@ -251,7 +251,8 @@ export function controlFileCrc(bytes: Uint8Array): number {
   return crc32cFinish(crc32cUpdate(CRC32C_INIT, bytes, 0, ControlFileDataOffsets.crc));
 }
 
-function decodeCheckPoint(view: DataView, base: number): CheckPoint {
+/** CheckPoint at `base` (the caller has checked that 88 bytes are there): pg_control's copy and XLOG checkpoint records. */
+export function decodeCheckPoint(view: DataView, base: number): CheckPoint {
   const O = CheckPointOffsets;
   return {
     redo: view.getBigUint64(base + O.redo, true),

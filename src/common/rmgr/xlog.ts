@@ -3,6 +3,7 @@
  * xl_parameter_change, xl_restore_point, xl_end_of_recovery, xl_overwrite_contrecord): typed bodies
  * and xlogdesc.c's descriptions, identical in 14, 15 and 16.
  */
+
 import {
   RM_XLOG_ID,
   XLOG_BACKUP_END,
@@ -19,6 +20,7 @@ import {
   XLOG_RESTORE_POINT,
   XLOG_SWITCH,
 } from '../constants.js';
+import { type CheckPoint, decodeCheckPoint } from '../control/control-file.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import {
@@ -52,27 +54,7 @@ const NAMES: Readonly<Record<number, string>> = {
   [XLOG_FPI_FOR_HINT]: 'FPI_FOR_HINT',
 };
 
-/** CheckPoint (catalog/pg_control.h), 88 bytes in 14–16. */
-export interface CheckPoint {
-  redo: bigint;
-  ThisTimeLineID: number;
-  PrevTimeLineID: number;
-  fullPageWrites: boolean;
-  /** FullTransactionId: epoch in the high half. */
-  nextXid: bigint;
-  nextOid: number;
-  nextMulti: number;
-  nextMultiOffset: number;
-  oldestXid: number;
-  oldestXidDB: number;
-  oldestMulti: number;
-  oldestMultiDB: number;
-  /** pg_time_t (seconds since the Unix epoch). */
-  time: bigint;
-  oldestCommitTsXid: number;
-  newestCommitTsXid: number;
-  oldestActiveXid: number;
-}
+export type { CheckPoint };
 
 export interface XlParameterChange {
   MaxConnections: number;
@@ -96,26 +78,9 @@ export type XlogBody =
   | { type: 'OVERWRITE_CONTRECORD'; overwritten_lsn: bigint; overwrite_time: bigint }
   | { type: 'NOOP' | 'SWITCH' | 'FPI' | 'FPI_FOR_HINT' | 'UNKNOWN' };
 
-function decodeCheckPoint(d: Uint8Array): CheckPoint {
+function decodeCheckPointRecord(d: Uint8Array): CheckPoint {
   needBytes(d, 88, 'CheckPoint');
-  return {
-    redo: u64(d, 0),
-    ThisTimeLineID: u32(d, 8),
-    PrevTimeLineID: u32(d, 12),
-    fullPageWrites: u8(d, 16) !== 0,
-    nextXid: u64(d, 24),
-    nextOid: u32(d, 32),
-    nextMulti: u32(d, 36),
-    nextMultiOffset: u32(d, 40),
-    oldestXid: u32(d, 44),
-    oldestXidDB: u32(d, 48),
-    oldestMulti: u32(d, 52),
-    oldestMultiDB: u32(d, 56),
-    time: i64(d, 64),
-    oldestCommitTsXid: u32(d, 72),
-    newestCommitTsXid: u32(d, 76),
-    oldestActiveXid: u32(d, 80),
-  };
+  return decodeCheckPoint(new DataView(d.buffer, d.byteOffset, d.byteLength), 0);
 }
 
 export function decodeXlog(record: DecodedRecord): XlogBody {
@@ -123,9 +88,9 @@ export function decodeXlog(record: DecodedRecord): XlogBody {
   const d = record.mainData;
   switch (info) {
     case XLOG_CHECKPOINT_SHUTDOWN:
-      return { type: 'CHECKPOINT_SHUTDOWN', checkpoint: decodeCheckPoint(d) };
+      return { type: 'CHECKPOINT_SHUTDOWN', checkpoint: decodeCheckPointRecord(d) };
     case XLOG_CHECKPOINT_ONLINE:
-      return { type: 'CHECKPOINT_ONLINE', checkpoint: decodeCheckPoint(d) };
+      return { type: 'CHECKPOINT_ONLINE', checkpoint: decodeCheckPointRecord(d) };
     case XLOG_NEXTOID:
       needBytes(d, 4, 'XLOG_NEXTOID');
       return { type: 'NEXTOID', nextOid: u32(d, 0) };
