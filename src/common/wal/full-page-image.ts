@@ -3,12 +3,12 @@
  * RestoreBlockImage in access/transam/xlogreader.c): decompression (pglz as
  * common/pg_lzcompress.c, lz4 raw blocks, zstd frames) and re-insertion of the zeroed hole.
  */
-import { decompress as zstdDecompress } from 'fzstd';
 import { PgFormatError } from '../core/errors.js';
 import type { Lsn } from '../core/lsn.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { BlockReference } from './record.js';
 import { lsnText, walMessages } from './wal-format.js';
+import { zstdDecompressInto } from './zstd.js';
 
 /**
  * pglz_decompress with check_complete: decodes `src` into exactly `dest.length` bytes.
@@ -89,28 +89,11 @@ export function lz4DecompressBlock(src: Uint8Array, dest: Uint8Array): boolean {
   return op === destEnd;
 }
 
-/** Frame_Content_Size of a single zstd frame, or -1 when absent or not a zstd frame. */
-function zstdContentSize(src: Uint8Array): number {
-  if (src.length < 6 || src[0] !== 0x28 || src[1] !== 0xb5 || src[2] !== 0x2f || src[3] !== 0xfd) return -1;
-  const flg = src[4] as number;
-  const singleSegment = (flg >> 5) & 1;
-  const dictFlag = flg & 3;
-  const fcsFlag = flg >> 6;
-  let p = 5 + (singleSegment ? 0 : 1) + (dictFlag === 3 ? 4 : dictFlag);
-  const size = fcsFlag === 0 ? singleSegment : 1 << fcsFlag;
-  if (size === 0 || p + size > src.length) return -1;
-  let v = 0;
-  for (let i = size - 1; i >= 0; i--) v = v * 256 + (src[p + i] as number);
-  p += size;
-  return fcsFlag === 1 ? v + 256 : v;
-}
-
-/** One zstd frame into exactly `dest.length` bytes (fzstd); false on any failure. */
+/** One zstd frame into exactly `dest.length` bytes (bounded decoder, ./zstd.ts); false on any failure. */
 export function zstdDecompressFrame(src: Uint8Array, dest: Uint8Array): boolean {
-  if (zstdContentSize(src) !== dest.length) return false;
   try {
-    const out = zstdDecompress(src, dest);
-    return out.length === dest.length;
+    zstdDecompressInto(src, dest);
+    return true;
   } catch {
     return false;
   }
