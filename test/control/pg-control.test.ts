@@ -4,6 +4,7 @@
  * `pgffi controldata` byte-identical to pg_controldata of the same major version, also on
  * corrupted, truncated and byte-swapped files.
  */
+
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,7 @@ import { profile as p14 } from '../../src/v14/profile.js';
 import { profile as p15 } from '../../src/v15/profile.js';
 import { profile as p16 } from '../../src/v16/profile.js';
 import { debianServerAvailable, PgServer } from '../support/pg-server.js';
+import { mulberry32 } from '../support/prng.js';
 import { pgControldataPath, runPgffi, runTool } from './tools.js';
 
 const camel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -312,16 +314,9 @@ describe.skipIf(!debianServerAvailable())(
   },
 );
 
-/** A small seeded PRNG (mulberry32), so a failing case can be replayed from the printed seed. */
+/** The shared mulberry32. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 describe.each([14, 15, 16] as const)('random pg_control files vs pg_controldata %i', (major) => {

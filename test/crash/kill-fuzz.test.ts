@@ -21,6 +21,7 @@ import { LOCK_FILE_PREFIX } from '../../src/node/file-lock.js';
 import { scanWalDirectory, WalWriter } from '../../src/node/wal-writer.js';
 import { profile } from '../../src/v15/profile.js';
 import { binDir, serverIds } from '../support/pg-server.js';
+import { mulberry32 } from '../support/prng.js';
 import { CRASH_SEG, CRASH_SYSID, type CrashChildSpec } from './child.js';
 
 const SEED = Number(process.env.PGFFI_SEED ?? Date.now() % 2 ** 31);
@@ -31,15 +32,9 @@ const work = mkdtempSync(join(tmpdir(), 'pgffi-crash-'));
 const controlPath = join(work, 'control', 'pg_control');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** The shared mulberry32 (seed 0 mapped to 1, as this test always did). */
 function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  return mulberry32(seed >>> 0 || 1);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -9,6 +9,7 @@
  * --save-fullpage makes PostgreSQL restore each image (pglz decompression and hole
  * re-insertion), and every restored page must equal the page we gave the encoder.
  */
+
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import type { AppendedRecord, BlockInput, RecordInput } from '../../src/common/w
 import { profile as p14 } from '../../src/v14/profile.js';
 import { profile as p15 } from '../../src/v15/profile.js';
 import { profile as p16 } from '../../src/v16/profile.js';
+import { mulberry32 } from '../support/prng.js';
 import { makePage, WalBuilder } from '../support/wal-builder.js';
 
 const SEED = Number(process.env.PGFFI_SEED ?? Date.now() % 2 ** 31);
@@ -35,15 +37,9 @@ function waldumpPath(major: number): string {
 const work = mkdtempSync(join(tmpdir(), 'pgffi-waldump-enc-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** The shared mulberry32 (seed 0 mapped to 1, as this test always did). */
 function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  return mulberry32(seed >>> 0 || 1);
 }
 
 interface Expected {

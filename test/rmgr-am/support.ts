@@ -13,6 +13,7 @@
  *   sql2: <statement>        run on a second connection (kept open across the case)
  *   checkpoint | switch-wal
  */
+
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +40,7 @@ import { profile as profile14 } from '../../src/v14/profile.js';
 import { profile as profile15 } from '../../src/v15/profile.js';
 import { profile as profile16 } from '../../src/v16/profile.js';
 import type { PgServer } from '../support/pg-server.js';
+import { mulberry32 } from '../support/prng.js';
 
 export const PROFILES: Record<PgMajor, PgVersionProfile> = { 14: profile14, 15: profile15, 16: profile16 };
 
@@ -342,16 +344,9 @@ export function withParts(record: DecodedRecord, mainData: Uint8Array, blockData
   };
 }
 
-/** mulberry32: a small seeded PRNG for reproducible corruption. */
+/** The shared mulberry32. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /** `match` expectations of each case that no record of the case satisfied (on this major). */

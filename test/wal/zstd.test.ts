@@ -4,6 +4,7 @@
  * fzstd; frames of the zstd 1.5 CLI (raw/RLE blocks, RLE and treeless literals, repeat tables,
  * checksums) restore their input; and on seeded mutations of those images only a page-sized result or a PgFormatError.
  */
+
 import { execFileSync } from 'node:child_process';
 import { decompress as fzstdDecompress } from 'fzstd';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { zstdDecompressFrame } from '../../src/common/wal/full-page-image.js';
 import { WalStreamDecoder } from '../../src/common/wal/stream-decoder.js';
 import { zstdDecompressInto } from '../../src/common/wal/zstd.js';
 import { profileFor } from '../../src/index.js';
+import { mulberry32 } from '../support/prng.js';
 
 interface ZstdImage {
   where: string;
@@ -66,17 +68,6 @@ function sampleInputs(size: number, rnd: () => number): Record<string, Uint8Arra
   const mixed = new Uint8Array(size);
   for (let i = 0; i < size; i++) mixed[i] = i % 3000 < 1500 ? (random[i] as number) : (text[i] as number);
   return { random, same, page, text, mixed };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The decoder's outcome: the bytes, or the PgFormatError code; anything else is rethrown. */

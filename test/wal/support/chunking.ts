@@ -4,17 +4,9 @@
  */
 import type { PgVersionProfile } from '../../../src/common/profile.js';
 import { type WalDecoderOptions, WalStreamDecoder } from '../../../src/common/wal/stream-decoder.js';
+import { mulberry32 } from '../../support/prng.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** "lsn:crc:end" per record plus the end-of-WAL line: the identity of a decoded sequence. */
 export function decodeSequence(profile: PgVersionProfile, bytes: Uint8Array, options: WalDecoderOptions, sizes: () => number): string[] {
