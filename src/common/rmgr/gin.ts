@@ -6,6 +6,7 @@
  * ginxlogDeleteListPages), decoded into typed bodies and described exactly as gin_desc /
  * gin_identify (rmgrdesc/gindesc.c); the text is the same in 14, 15 and 16.
  */
+
 import {
   GIN_INSERT_ISDATA,
   GIN_INSERT_ISLEAF,
@@ -25,6 +26,7 @@ import {
   XLOG_GIN_VACUUM_DATA_LEAF_PAGE,
   XLOG_GIN_VACUUM_PAGE,
 } from '../constants.js';
+import { GinMetaPageOffsets } from '../page/index-am.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import {
@@ -51,18 +53,7 @@ export const ginOffsets = offsetsByMajor(
     ginxlogDeletePage: { parentOffset: 0, rightLink: 4, deleteXid: 8 },
     ginxlogInsertListPage: { rightlink: 0, ntuples: 4 },
     ginxlogDeleteListPages: { metadata: 0, ndeleted: 56 },
-    GinMetaPageData: {
-      head: 0,
-      tail: 4,
-      tailFreeSize: 8,
-      nPendingPages: 12,
-      nPendingHeapTuples: 16,
-      nTotalPages: 24,
-      nEntryPages: 28,
-      nDataPages: 32,
-      nEntries: 40,
-      ginVersion: 48,
-    },
+    GinMetaPageData: GinMetaPageOffsets, // the page decoder's table: one copy of these numbers
   },
   {
     ginxlogSplit: { node: 0, rrlink: 12, leftChildBlkno: 16, rightChildBlkno: 20, flags: 24 },
