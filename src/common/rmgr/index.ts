@@ -230,6 +230,17 @@ export class WalStatsAccumulator {
     this.records[t + 2] = (this.records[t + 2] as number) + fpiLen;
   }
 
+  /**
+   * Adds the counts of `other`, an accumulator of the records that follow this one's (a later
+   * part of the same WAL): afterwards this one holds the statistics of both parts in order.
+   */
+  merge(other: WalStatsAccumulator): void {
+    this.count += other.count;
+    for (let i = 0; i < this.rmgr.length; i++) this.rmgr[i] = (this.rmgr[i] as number) + (other.rmgr[i] as number);
+    for (let i = 0; i < this.records.length; i++) this.records[i] = (this.records[i] as number) + (other.records[i] as number);
+    if (other.count > 0) this.endLsnNumber = other.endLsnNumber;
+  }
+
   rmgrRow(rmid: number): WalStatsRow {
     const r = rmid * 3;
     return { count: this.rmgr[r] as number, recLen: this.rmgr[r + 1] as number, fpiLen: this.rmgr[r + 2] as number };
