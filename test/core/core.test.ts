@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteReader } from '../../src/common/core/byte-reader.js';
 import { ByteWriter } from '../../src/common/core/byte-writer.js';
-import { CRC32C_INIT, crc32c, crc32cFinish, crc32cUpdate } from '../../src/common/core/crc32c.js';
+import { CRC32C_INIT, crc32c, crc32cFinish, crc32cUpdate, walRecordCrc, wordsOfBuffer } from '../../src/common/core/crc32c.js';
 import { isPgFormatError, PgFormatError } from '../../src/common/core/errors.js';
 import { formatLsn, formatLsnPadded, parseLsn } from '../../src/common/core/lsn.js';
 import { parseRelationFileName, relationPath } from '../../src/common/core/relation-path.js';
@@ -49,6 +49,18 @@ describe('CRC-32C', () => {
     state = crc32cUpdate(state, data, 333, 1000);
     expect(crc32cFinish(state)).toBe(crc32c(data));
     expect(crc32c(data.subarray(500), crc32c(data.subarray(0, 500)))).toBe(crc32c(data));
+  });
+  it('walRecordCrc equals the crc-32 package over data-then-header, for any length, offset and buffer alignment', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 24, maxLength: 700 }), fc.nat(40), fc.nat(7), fc.boolean(), (record, at, shift, withWords) => {
+        const buf = new Uint8Array(shift + at + record.length + 3);
+        const view = buf.subarray(shift);
+        view.set(record, at);
+        const headerFirst20 = CRC32C.buf(record.subarray(0, 20), CRC32C.buf(record.subarray(24))) >>> 0;
+        return walRecordCrc(view, withWords ? wordsOfBuffer(view) : null, at, record.length) === headerFirst20;
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 
