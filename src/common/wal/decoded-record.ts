@@ -222,6 +222,7 @@ let pendingPayloadStart = 0;
 let parsedOrigin = 0;
 let parsedToplevelXid = 0;
 let parsedMainDataLength = 0;
+let parsedFpiLength = 0;
 
 /**
  * Walks and checks the headers after the fixed XLogRecord header (block headers into
@@ -243,6 +244,7 @@ function parseRecordHeaders(
   let toplevelXid = 0;
   let mainDataLength = 0;
   let maxBlockId = -1;
+  let fpiLength = 0;
   // Per block, parsed headers; offsets resolved once the payload start is known.
   let nPending = 0;
   const pending = PENDING;
@@ -325,6 +327,7 @@ function parseRecordHeaders(
         holeLength = BLCKSZ - bimgLen;
       }
       datatotal += bimgLen;
+      fpiLength += bimgLen;
       if (hasHole && (holeOffset === 0 || holeLength === 0 || bimgLen === BLCKSZ)) {
         throw recordError(
           lsn,
@@ -380,6 +383,7 @@ function parseRecordHeaders(
   parsedOrigin = origin;
   parsedToplevelXid = toplevelXid;
   parsedMainDataLength = mainDataLength;
+  parsedFpiLength = fpiLength;
   return ptr;
 }
 
@@ -400,19 +404,12 @@ export function decodeRecordBody(
   errorLsn: number,
 ): WalRecord {
   pendingSerial = 0;
-  let p = parseRecordHeaders(profile, messages, buf, offset, totalLength, lsn, errorLsn);
+  const payloadStart = parseRecordHeaders(profile, messages, buf, offset, totalLength, lsn, errorLsn);
   parseSerial++;
   pendingSerial = parseSerial;
-  pendingPayloadStart = p;
-  // Payload: each block's image then its data, in id order; main data last.
-  const n = parsedCount * 11;
-  let fpi = 0;
-  for (let i = 0; i < n; i += 11) {
-    if ((PENDING[i + 10] as number) >= 0) fpi += PENDING[i + 7] as number;
-    p += PENDING[i + 6] as number;
-  }
-  p += fpi;
-  if (p + parsedMainDataLength !== offset + totalLength) throw shortData(lsn, errorLsn);
+  pendingPayloadStart = payloadStart;
+  // The payload (each block's image then its data, in id order; main data last) fills the
+  // rest of the record exactly: parseRecordHeaders checked the lengths add up.
   return new WalRecord(
     profile,
     buf,
@@ -423,9 +420,9 @@ export function decodeRecordBody(
     parsedOrigin,
     parsedToplevelXid,
     parsedCount,
-    p,
+    offset + totalLength - parsedMainDataLength,
     parsedMainDataLength,
-    fpi,
+    parsedFpiLength,
   );
 }
 

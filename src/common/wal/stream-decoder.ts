@@ -26,7 +26,7 @@ import {
   XLR_INFO_MASK,
 } from '../constants.js';
 import { activeAccelerator } from '../core/accelerator.js';
-import { CRC32C_INIT, crc32cFinish, crc32cUpdate } from '../core/crc32c.js';
+import { crc32cFinish, crc32cUpdate, walRecordCrc, wordsOfBuffer } from '../core/crc32c.js';
 import { PgFormatError, type PgFormatErrorCode } from '../core/errors.js';
 import type { Lsn } from '../core/lsn.js';
 import { DEFAULT_WAL_SEGMENT_SIZE, isValidWalSegSize, walFileName } from '../core/wal-file-names.js';
@@ -114,12 +114,16 @@ function u32(b: Uint8Array, i: number): number {
 function u64n(b: Uint8Array, i: number): number {
   return u32(b, i + 4) * TWO_32 + u32(b, i);
 }
-/** lsn % XLOG_BLCKSZ without `%` (a float modulo once LSNs pass 2^31). */
+/**
+ * lsn % XLOG_BLCKSZ. `&` works on the value modulo 2^32 (ToInt32 is exact for integers below
+ * 2^53), and XLOG_BLCKSZ divides 2^32, so the low bits are right for every tracked LSN.
+ */
 function pageOffset(lsn: number): number {
-  return lsn - Math.floor(lsn / PAGE) * PAGE;
+  return lsn & (PAGE - 1);
 }
+/** MAXALIGN(n) for integers below 2^53 (the same modulo argument as pageOffset). */
 function maxAlign(n: number): number {
-  return Math.ceil(n / MAXIMUM_ALIGNOF) * MAXIMUM_ALIGNOF;
+  return n + ((MAXIMUM_ALIGNOF - (n & (MAXIMUM_ALIGNOF - 1))) & (MAXIMUM_ALIGNOF - 1));
 }
 
 export class WalStreamDecoder {
@@ -166,6 +170,10 @@ export class WalStreamDecoder {
   private readonly hdr = new Uint8Array(SizeOfXLogLongPHD);
   private peekArr: Uint8Array = this.hdr;
   private peekOff = 0;
+
+  /** Word view of the buffer whose records were CRC-checked last (walRecordCrc). */
+  private wordsOf: Uint8Array | null = null;
+  private words: Int32Array | null = null;
 
   // Batched CRC checks (chunkCrcOk): records of one page of chunk batchChunk.
   private batchChunk: Uint8Array | null = null;
@@ -310,10 +318,11 @@ export class WalStreamDecoder {
 
   // ---- input queue ----
 
+  /** Consumes n queued bytes (n = 0: just drops the current chunk if it is used up). */
   private consume(n: number): void {
     this.pos += n;
     this.avail -= n;
-    while (n > 0) {
+    while (this.ci < this.chunks.length) {
       const c = this.chunks[this.ci] as Uint8Array;
       const left = c.length - this.coff;
       if (n < left) {
@@ -637,14 +646,16 @@ export class WalStreamDecoder {
    */
   private crcOk(b: Uint8Array, o: number, totLen: number): boolean {
     if (!this.verifyCrc) return true;
-    let state: number;
     const accelerator = totLen >= ACCELERATE_RECORDS_FROM_BYTES ? activeAccelerator() : null;
     if (accelerator !== null) {
-      state = (accelerator.crc32c(b.subarray(o + SizeOfXLogRecord, o + totLen), 0) ^ 0xffffffff) | 0;
-    } else {
-      state = crc32cUpdate(CRC32C_INIT, b, o + SizeOfXLogRecord, o + totLen);
+      const state = (accelerator.crc32c(b.subarray(o + SizeOfXLogRecord, o + totLen), 0) ^ 0xffffffff) | 0;
+      return crc32cFinish(crc32cUpdate(state, b, o, o + 20)) === u32(b, o + 20);
     }
-    return crc32cFinish(crc32cUpdate(state, b, o, o + 20)) === u32(b, o + 20);
+    if (this.wordsOf !== b) {
+      this.wordsOf = b;
+      this.words = wordsOfBuffer(b);
+    }
+    return walRecordCrc(b, this.words, o, totLen) === u32(b, o + 20);
   }
 
   /**
@@ -702,8 +713,40 @@ export class WalStreamDecoder {
   }
 
   private readRecord(): WalRecord | typeof WAIT | typeof AGAIN {
-    if (!this.skipTo(this.nextRecPtr)) return this.waitOrEnd(this.nextRecPtr, false);
     let recPtr = this.nextRecPtr;
+    // Fast path, the usual case: the whole record lies in the current page (whose header was
+    // read) and in the current input chunk. Same checks, in the same order, as below.
+    const fastOffInPage = pageOffset(recPtr);
+    const fastSkip = recPtr - this.pos;
+    if (
+      fastOffInPage >= this.pageHdrLen &&
+      fastOffInPage <= PAGE - SizeOfXLogRecord &&
+      fastSkip >= 0 &&
+      !((this.pageInfo & XLP_FIRST_IS_CONTRECORD) !== 0 && fastOffInPage === this.pageHdrLen)
+    ) {
+      const c = this.chunks[this.ci];
+      const o = this.coff + fastSkip;
+      if (c !== undefined && o + SizeOfXLogRecord <= c.length) {
+        const totLen = u32(c, o);
+        if (totLen >= SizeOfXLogRecord && fastOffInPage + totLen <= PAGE && o + totLen <= c.length) {
+          this.pos = recPtr;
+          this.avail -= fastSkip;
+          this.coff = o;
+          if (!this.validRecordHeader(c, o, recPtr)) return AGAIN;
+          this.pos += totLen;
+          this.avail -= totLen;
+          this.coff += totLen;
+          if (this.coff === c.length) this.consume(0);
+          if (!this.chunkCrcOk(c, o, totLen, fastOffInPage)) {
+            return this.fail('CRC_MISMATCH', `incorrect resource manager data checksum in record at ${lsnText(recPtr)}`, recPtr);
+          }
+          const next = this.nextAfter(recPtr + totLen, c, o);
+          this.nextRecPtr = next;
+          return this.decode(c, o, totLen, recPtr, next);
+        }
+      }
+    }
+    if (!this.skipTo(this.nextRecPtr)) return this.waitOrEnd(this.nextRecPtr, false);
     if (pageOffset(recPtr) === 0) {
       const r = this.readPageHeader();
       if (r === WAIT) return this.waitOrEnd(recPtr, false);
