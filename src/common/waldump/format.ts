@@ -17,8 +17,22 @@ import {
   rmgrName,
   type WalStatsAccumulator,
 } from '../rmgr/index.js';
-import type { DecodedRecord } from '../wal/record.js';
-import { asciiBytes, type TextSink } from './text-sink.js';
+import type { BlockReference, DecodedRecord } from '../wal/record.js';
+import { FAST_DESCRIPTION_ROOM, putFastDescription } from './desc-bytes.js';
+import {
+  type AsciiChunk,
+  asciiChunk,
+  initDigitTables,
+  putChunk,
+  putHex,
+  putHex8,
+  putUint,
+  putUint6,
+  putUint10,
+  type TextSink,
+} from './text-sink.js';
+
+const FORKS = ['main', 'fsm', 'vm', 'init'];
 
 const SPACES = '                              ';
 
@@ -59,172 +73,196 @@ export function formatRecordLine(record: DecodedRecord, profile: PgVersionProfil
 
 const TWO_32 = 0x1_0000_0000;
 
-type NumberedRecord = DecodedRecord & { lsnNumber?: number; prevLsnNumber?: number };
+type NumberedRecord = DecodedRecord & { lsnNumber?: number; prevLsnNumber?: number; fpiLength?: number };
 
-/** The record's LSN as a number: WalRecord keeps it (lsnNumber); otherwise from the bigint. */
-function lsnNumber(record: NumberedRecord): number {
-  return record.lsnNumber ?? Number(record.lsn);
-}
+const prefixCache: (AsciiChunk | undefined)[] = [];
 
-function prevLsnNumber(record: NumberedRecord): number {
-  return record.prevLsnNumber ?? Number(record.prevLsn);
-}
-
-const prefixCache = new Map<number, Uint8Array>();
-
-function rmgrPrefix(rmid: number): Uint8Array {
-  let p = prefixCache.get(rmid);
-  if (p === undefined) {
-    p = asciiBytes(`rmgr: ${padEnd(rmgrName(rmid), 11)} len (rec/tot): `);
-    prefixCache.set(rmid, p);
+/** "rmgr: NAME        len (rec/tot): " for rmgr `rmid`. */
+function rmgrPrefix(rmid: number): AsciiChunk {
+  let c = prefixCache[rmid];
+  if (c === undefined) {
+    c = asciiChunk(`rmgr: ${padEnd(rmgrName(rmid), 11)} len (rec/tot): `);
+    prefixCache[rmid] = c;
   }
-  return p;
+  return c;
 }
 
-const B_TX = asciiBytes(', tx: ');
-const B_LSN = asciiBytes(', lsn: ');
-const B_PREV = asciiBytes(', prev ');
-const B_DESC = asciiBytes(', desc: ');
-const B_BLKREF = asciiBytes(', blkref #');
-const B_REL = asciiBytes(': rel ');
-const B_FORK = asciiBytes(' fork ');
-const B_BLK = asciiBytes(' blk ');
-const B_FPW = asciiBytes(' FPW');
-const B_FPW_VERIFY = asciiBytes(' FPW for WAL verification');
-const FORK_BYTES = ['main', 'fsm', 'vm', 'init'].map(asciiBytes);
-
-function putBytes(buf: Uint8Array, p: number, b: Uint8Array): number {
-  for (let i = 0; i < b.length; i++) buf[p++] = b[i] as number;
-  return p;
+const C_TX = asciiChunk(', tx: ');
+const C_LSN = asciiChunk(', lsn: ');
+const C_PREV = asciiChunk(', prev ');
+const C_DESC = asciiChunk(', desc: ');
+const C_FORK = asciiChunk(' fork ');
+const C_BLK = asciiChunk(' blk ');
+const C_FPW = asciiChunk(' FPW');
+const C_FPW_VERIFY = asciiChunk(' FPW for WAL verification');
+const C_HOLE = asciiChunk('; hole: offset: ');
+const C_LENGTH = asciiChunk(', length: ');
+const C_SAVED = asciiChunk(', compression saved: ');
+const C_METHOD = asciiChunk(', method: ');
+const FORK_CHUNKS = FORKS.map(asciiChunk);
+/** ", blkref #N: rel " (short form) and "\tblkref #N: rel " (-b) for every block id. */
+const BLKREF_SHORT: AsciiChunk[] = [];
+const BLKREF_DETAILED: AsciiChunk[] = [];
+for (let id = 0; id <= 32; id++) {
+  BLKREF_SHORT.push(asciiChunk(`, blkref #${id}: rel `));
+  BLKREF_DETAILED.push(asciiChunk(`\tblkref #${id}: rel `));
 }
+const C_IMAGE = [asciiChunk(' (FPW)'), asciiChunk(' (FPW for WAL verification)')];
 
-/** Unsigned 32-bit decimal. */
-function putUint(buf: Uint8Array, p: number, n: number): number {
-  if (n < 10) {
-    buf[p++] = 48 + n;
-    return p;
-  }
-  let digits = 0;
-  for (let v = n; v !== 0; v = (v / 10) >>> 0) digits++;
-  let q = p + digits;
-  for (let v = n; v !== 0; v = (v / 10) >>> 0) buf[--q] = 48 + (v % 10);
-  return p + digits;
-}
-
-/** Unsigned 32-bit decimal right-aligned in `width` ("%6u"). */
-function putUintPad(buf: Uint8Array, p: number, n: number, width: number): number {
-  let digits = 1;
-  for (let v = (n / 10) >>> 0; v !== 0; v = (v / 10) >>> 0) digits++;
-  for (let i = digits; i < width; i++) buf[p++] = 32;
-  let q = p + digits;
-  let v = n;
-  do {
-    buf[--q] = 48 + (v % 10);
-    v = (v / 10) >>> 0;
-  } while (v !== 0);
-  return p + digits;
-}
-
-const HEXB = asciiBytes('0123456789ABCDEF');
-
-function putHex(buf: Uint8Array, p: number, n: number): number {
-  let digits = 1;
-  for (let v = n >>> 4; v !== 0; v >>>= 4) digits++;
-  let q = p + digits;
-  let v = n >>> 0;
-  do {
-    buf[--q] = HEXB[v & 15] as number;
-    v >>>= 4;
-  } while (v !== 0);
-  return p + digits;
-}
-
-function putHex8(buf: Uint8Array, p: number, n: number): number {
-  let v = n >>> 0;
-  for (let q = p + 7; q >= p; q--) {
-    buf[q] = HEXB[v & 15] as number;
-    v >>>= 4;
-  }
-  return p + 8;
-}
-
-const typeCache = new WeakMap<PgVersionProfile, (Uint8Array | undefined)[]>();
+let typeCacheProfile: PgVersionProfile | null = null;
+let typeCache: (AsciiChunk | undefined)[] = [];
 
 /** "TYPE " as bytes, cached per (profile, rmid, xl_info). */
-function typeBytes(record: DecodedRecord, profile: PgVersionProfile): Uint8Array {
-  let cache = typeCache.get(profile);
-  if (cache === undefined) {
-    cache = new Array(256 * 256);
-    typeCache.set(profile, cache);
+function typeChunk(record: DecodedRecord, profile: PgVersionProfile): AsciiChunk {
+  if (profile !== typeCacheProfile) {
+    typeCache = new Array(256 * 256);
+    typeCacheProfile = profile;
   }
   const key = (record.rmid << 8) | record.info;
-  let b = cache[key];
-  if (b === undefined) {
-    b = asciiBytes(`${recordType(record, profile)} `);
-    cache[key] = b;
+  let c = typeCache[key];
+  if (c === undefined) {
+    c = asciiChunk(`${recordType(record, profile)} `);
+    typeCache[key] = c;
   }
-  return b;
+  return c;
 }
 
-/** formatRecordLine written as bytes into `sink` (the fast path of `pgffi waldump`). */
-export function writeRecordLine(sink: TextSink, record: DecodedRecord, profile: PgVersionProfile, options: RecordLineOptions): void {
-  const blocks = record.blocks;
-  let fpi = 0;
-  for (let i = 0; i < blocks.length; i++) {
-    const img = blocks[i]!.image;
-    if (img !== null) fpi += img.length;
+/** "%X/%08X" of an LSN held as a number. */
+function putLsn(v: DataView, p: number, lsn: number): number {
+  const hi = Math.floor(lsn / TWO_32);
+  p = putHex(v, p, hi);
+  v.setUint8(p, 47);
+  return putHex8(v, p + 1, lsn - hi * TWO_32);
+}
+
+/**
+ * "rmgr: ... desc: TYPE " up to the description. The line is written by a few separately
+ * optimized functions (this one, the description, the block references) rather than one: V8
+ * inlines small helpers only up to a budget per optimized function, and one large function ran
+ * out of it.
+ */
+function putHead(
+  v: DataView,
+  p: number,
+  prefix: AsciiChunk,
+  recLen: number,
+  totLen: number,
+  xid: number,
+  lsn: number,
+  prev: number,
+  type: AsciiChunk,
+): number {
+  p = putChunk(v, p, prefix);
+  p = putUint6(v, p, recLen);
+  v.setUint8(p++, 47);
+  p = putUint6(v, p, totLen);
+  p = putChunk(v, p, C_TX);
+  p = putUint10(v, p, xid);
+  p = putChunk(v, p, C_LSN);
+  p = putLsn(v, p, lsn);
+  p = putChunk(v, p, C_PREV);
+  p = putLsn(v, p, prev);
+  p = putChunk(v, p, C_DESC);
+  return putChunk(v, p, type);
+}
+
+/** "S/D/R[ fork F] blk B" (the fork only when `alwaysFork` or not main). */
+function putBlockTarget(v: DataView, p: number, b: BlockReference, alwaysFork: boolean): number {
+  p = putUint(v, p, b.spcOid);
+  v.setUint8(p++, 47);
+  p = putUint(v, p, b.dbOid);
+  v.setUint8(p++, 47);
+  p = putUint(v, p, b.relNumber);
+  const fork = b.fork;
+  if (alwaysFork || fork !== 0) {
+    p = putChunk(v, p, C_FORK);
+    const f = FORK_CHUNKS[fork];
+    p = f !== undefined ? putChunk(v, p, f) : putUint(v, p, fork);
   }
-  const lsn = lsnNumber(record);
-  const prev = prevLsnNumber(record);
-  const desc = options.describe === undefined ? describe(record, profile) : describe(record, profile, options.describe);
-  sink.ensure(160 + blocks.length * 96);
-  const buf = sink.buf;
-  let p = putBytes(buf, sink.pos, rmgrPrefix(record.rmid));
-  p = putUintPad(buf, p, record.totalLength - fpi, 6);
-  buf[p++] = 47;
-  p = putUintPad(buf, p, record.totalLength, 6);
-  p = putBytes(buf, p, B_TX);
-  p = putUintPad(buf, p, record.xid, 10);
-  p = putBytes(buf, p, B_LSN);
-  p = putHex(buf, p, Math.floor(lsn / TWO_32));
-  buf[p++] = 47;
-  p = putHex8(buf, p, lsn % TWO_32);
-  p = putBytes(buf, p, B_PREV);
-  p = putHex(buf, p, Math.floor(prev / TWO_32));
-  buf[p++] = 47;
-  p = putHex8(buf, p, prev % TWO_32);
-  p = putBytes(buf, p, B_DESC);
-  p = putBytes(buf, p, typeBytes(record, profile));
-  sink.pos = p;
-  sink.str(desc);
-  if (options.bkpDetails) {
-    sink.str(blockRefText(record, profile, { detailed: true, pretty: true }));
-    return;
-  }
-  sink.ensure(1 + blocks.length * 96);
-  const out = sink.buf;
-  p = sink.pos;
+  p = putChunk(v, p, C_BLK);
+  return putUint(v, p, b.blockNumber);
+}
+
+/** pg_waldump's short block references, then the newline. */
+function writeShortBlocks(sink: TextSink, blocks: readonly BlockReference[]): void {
+  sink.ensure(2 + blocks.length * 100);
+  const v = sink.view;
+  let p = sink.pos;
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i]!;
-    p = putBytes(out, p, B_BLKREF);
-    p = putUint(out, p, b.id);
-    p = putBytes(out, p, B_REL);
-    p = putUint(out, p, b.spcOid);
-    out[p++] = 47;
-    p = putUint(out, p, b.dbOid);
-    out[p++] = 47;
-    p = putUint(out, p, b.relNumber);
-    if (b.fork !== 0) {
-      p = putBytes(out, p, B_FORK);
-      const f = FORK_BYTES[b.fork];
-      p = f !== undefined ? putBytes(out, p, f) : putUint(out, p, b.fork);
-    }
-    p = putBytes(out, p, B_BLK);
-    p = putUint(out, p, b.blockNumber);
-    if (b.image !== null) p = putBytes(out, p, b.image.apply ? B_FPW : B_FPW_VERIFY);
+    p = putChunk(v, p, BLKREF_SHORT[b.id] ?? asciiChunk(`, blkref #${b.id}: rel `));
+    p = putBlockTarget(v, p, b, false);
+    const img = b.image;
+    if (b.hasImage && img !== null) p = putChunk(v, p, img.apply ? C_FPW : C_FPW_VERIFY);
   }
-  out[p++] = 10;
+  v.setUint8(p++, 10);
   sink.pos = p;
+}
+
+/** -b: a newline, then each block reference on its own tab-indented line. */
+function writeDetailedBlocks(sink: TextSink, blocks: readonly BlockReference[], profile: PgVersionProfile): void {
+  sink.ensure(2 + blocks.length * 200);
+  let v = sink.view;
+  let p = sink.pos;
+  v.setUint8(p++, 10);
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
+    p = putChunk(v, p, BLKREF_DETAILED[b.id] ?? asciiChunk(`\tblkref #${b.id}: rel `));
+    p = putBlockTarget(v, p, b, true);
+    const img = b.image;
+    if (b.hasImage && img !== null) {
+      p = putChunk(v, p, C_IMAGE[img.apply ? 0 : 1]!);
+      p = putChunk(v, p, C_HOLE);
+      p = putUint(v, p, img.holeOffset);
+      p = putChunk(v, p, C_LENGTH);
+      p = putUint(v, p, img.holeLength);
+      if (img.compression !== 'none') {
+        p = putChunk(v, p, C_SAVED);
+        const saved = profile.BLCKSZ - img.holeLength - img.length;
+        if (saved < 0) {
+          v.setUint8(p++, 45);
+          p = putUint(v, p, -saved);
+        } else {
+          p = putUint(v, p, saved);
+        }
+        if (profile.major >= 15) {
+          p = putChunk(v, p, C_METHOD);
+          sink.pos = p;
+          sink.str(img.compression);
+          v = sink.view;
+          p = sink.pos;
+        }
+      }
+    }
+    v.setUint8(p++, 10);
+  }
+  sink.pos = p;
+}
+
+/**
+ * formatRecordLine written as bytes into `sink` (the fast path of `pgffi waldump`): the same
+ * text, byte for byte, for both the short and the -b form.
+ */
+export function writeRecordLine(sink: TextSink, record: DecodedRecord, profile: PgVersionProfile, options: RecordLineOptions): void {
+  initDigitTables();
+  const r = record as NumberedRecord;
+  const fpi = r.fpiLength ?? fpiLength(record);
+  const lsn = r.lsnNumber ?? Number(record.lsn);
+  const prev = r.prevLsnNumber ?? Number(record.prevLsn);
+  sink.ensure(200 + FAST_DESCRIPTION_ROOM);
+  const v = sink.view;
+  const total = record.totalLength;
+  const p = putHead(v, sink.pos, rmgrPrefix(record.rmid), total - fpi, total, record.xid, lsn, prev, typeChunk(record, profile));
+  const q = putFastDescription(v, p, record, profile);
+  if (q >= 0) {
+    sink.pos = q;
+  } else {
+    const desc = options.describe === undefined ? describe(record, profile) : describe(record, profile, options.describe);
+    sink.pos = p;
+    sink.str(desc);
+  }
+  if (options.bkpDetails) writeDetailedBlocks(sink, record.blocks, profile);
+  else writeShortBlocks(sink, record.blocks);
 }
 
 /**
@@ -325,8 +363,6 @@ export function formatStats(stats: WalStatsAccumulator, profile: PgVersionProfil
   )}${padStart(String(totalFpi), 20)} ${padEnd(`[${fixed2(fpiPct)}%]`, 9)}${padStart(String(totalLen), 20)} ${padEnd('[100%]', 6)}\n`;
   return out;
 }
-
-const FORKS = ['main', 'fsm', 'vm', 'init'];
 
 /** One record of `pgffi waldump --json` (pg_walinspect's column set, camelCase, plus blocks). */
 export function recordJson(record: DecodedRecord, profile: PgVersionProfile, options?: DescribeOptions): Record<string, unknown> {
