@@ -38,7 +38,7 @@ const XLOGDIR = 'pg_wal';
 const FORK_NAMES = ['main', 'fsm', 'vm', 'init'];
 
 /** Only the WAL's version is loaded (each profile brings its generated layouts). */
-async function loadProfile(major: PgMajor): Promise<PgVersionProfile> {
+export async function loadProfile(major: PgMajor): Promise<PgVersionProfile> {
   if (major === 14) return (await import('../../v14/profile.js')).profile;
   if (major === 15) return (await import('../../v15/profile.js')).profile;
   return (await import('../../v16/profile.js')).profile;
@@ -120,9 +120,9 @@ function strerror(err: unknown): string {
 /** Exit with pg_waldump's bad_argument path (error lines already printed). */
 class BadArgument extends Error {}
 /** pg_fatal / pg_log_fatal: "<prog>: error: msg" (14: "fatal:"), exit 1. */
-class Fatal extends Error {}
+export class Fatal extends Error {}
 
-interface Config {
+export interface Config {
   quiet: boolean;
   bkpDetails: boolean;
   limit: number;
@@ -269,21 +269,29 @@ function scanLsn(s: string): bigint | null {
   return (hi << 32n) | lo;
 }
 
-function lsnText(lsn: bigint): string {
+export function lsnText(lsn: bigint): string {
   return `${(lsn >> 32n).toString(16).toUpperCase()}/${(lsn & 0xffffffffn).toString(16).toUpperCase()}`;
 }
 
 const WAL_FILE_RE = /^[0-9A-F]{24}$/;
 
 /** Standard output: a TextSink whose full buffers go to fd 1 (or to a string sink in tests). */
-class Out {
+export class Out {
   readonly sink: TextSink;
+  /** Where full buffers go: fd 1, or the string sink. */
+  private readonly emit: (bytes: Uint8Array) => void;
   constructor(stringSink?: (chunk: string) => void) {
     const decoder = new TextDecoder();
-    this.sink = new TextSink(stringSink !== undefined ? (bytes) => stringSink(decoder.decode(bytes)) : writeAll, 1 << 20, NODE_STRINGS);
+    this.emit = stringSink !== undefined ? (bytes) => stringSink(decoder.decode(bytes)) : writeAll;
+    this.sink = new TextSink(this.emit, 1 << 20, NODE_STRINGS);
   }
   write(s: string): void {
     this.sink.str(s);
+  }
+  /** Output formatted elsewhere (parallel waldump's worker chunks), after everything written so far. */
+  writeBytes(bytes: Uint8Array): void {
+    this.sink.flush();
+    if (bytes.length > 0) this.emit(bytes);
   }
   flush(): void {
     this.sink.flush();
@@ -291,7 +299,7 @@ class Out {
 }
 
 /** Buffer's native UTF-8 writer: faster than a charCodeAt loop for description strings. */
-const NODE_STRINGS: HostStringWriter = {
+export const NODE_STRINGS: HostStringWriter = {
   alloc: (size) => Buffer.allocUnsafe(size),
   write: (buf, s, pos) => (buf as Buffer).write(s, pos, 'utf8'),
 };
@@ -314,7 +322,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-interface SegmentInfo {
+export interface SegmentInfo {
   dir: string;
   segSize: number;
   major: PgMajor;
@@ -563,7 +571,7 @@ class HelpRequested extends Error {}
 class VersionRequested extends Error {}
 
 /** XLogRecordMatchesRelationBlock. */
-function matchesRelationBlock(record: DecodedRecord, cfg: Config): boolean {
+export function matchesRelationBlock(record: DecodedRecord, cfg: Config): boolean {
   for (const b of record.blocks) {
     if (cfg.fork !== null && cfg.fork !== b.fork) continue;
     const r = cfg.relation;
@@ -574,7 +582,7 @@ function matchesRelationBlock(record: DecodedRecord, cfg: Config): boolean {
   return false;
 }
 
-function hasFpw(record: DecodedRecord): boolean {
+export function hasFpw(record: DecodedRecord): boolean {
   for (const b of record.blocks) if (b.hasImage) return true;
   return false;
 }
@@ -743,7 +751,14 @@ export async function run(args: string[], options: RunOptions = {}): Promise<num
     major = info.major;
     const profile = await loadProfile(major);
     const zone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
-    const code = await dump(cfg, profile, info, start, end, timeline, out, options.sourceFactory ?? defaultSourceFactory(), zone);
+    const factory = options.sourceFactory ?? defaultSourceFactory();
+    const sequential = (resume: Resume | null): Promise<number> =>
+      dump(cfg, profile, info, start, end, timeline, out, factory, zone, resume);
+    // Several segments may be decoded on worker threads (../waldump/parallel.ts); it falls back here.
+    const code =
+      options.sourceFactory === undefined && !cfg.follow && cfg.savePath === null && process.env.POSTGRES_FFI_WALDUMP_WORKERS !== '0'
+        ? await (await import('../waldump/parallel.js')).dumpParallel({ cfg, profile, info, start, end, timeline, out, zone }, sequential)
+        : await sequential(null);
     flushErr();
     return code;
   } catch (e) {
@@ -762,6 +777,16 @@ export async function run(args: string[], options: RunOptions = {}): Promise<num
   }
 }
 
+/** Where a sequential pass takes over from parallel waldump (../waldump/parallel.ts). */
+export interface Resume {
+  /** The records up to this LSN were printed already (null: none). */
+  skipThrough: bigint | null;
+  /** The "first record is after …" line was printed already (when there was one). */
+  skipLinePrinted: boolean;
+  /** Records counted against -n so far. */
+  shown: number;
+}
+
 async function dump(
   cfg: Config,
   profile: PgVersionProfile,
@@ -772,6 +797,7 @@ async function dump(
   out: Out,
   factory: WalSourceFactory,
   zone: string,
+  resume: Resume | null,
 ): Promise<number> {
   const segSize = info.segSize;
   const seg = BigInt(segSize);
@@ -788,7 +814,8 @@ async function dump(
     zone === 'UTC' || zone === 'Etc/UTC' ? { bkpDetails: cfg.bkpDetails } : { bkpDetails: cfg.bkpDetails, describe: describeOptions };
   const rmgrs = cfg.rmgrs === null ? null : new Set(profile.major === 14 ? cfg.rmgrs.slice(-1) : cfg.rmgrs);
   const extended = cfg.relation !== null || cfg.block !== null || cfg.fork !== null;
-  let shown = 0;
+  let shown = resume?.shown ?? 0;
+  const skipThrough = resume?.skipThrough ?? null;
   let first = true;
   let limitReached = false;
   /** Where the next pass starts: the start, then (in follow mode) just past the last record. */
@@ -823,7 +850,7 @@ async function dump(
         if (first) {
           first = false;
           const skip = source.firstRecordSkip;
-          if (skip !== null && start % seg !== 0n) {
+          if (skip !== null && start % seg !== 0n && !(resume?.skipLinePrinted ?? false)) {
             out.write(
               `first record is after ${lsnText(skip.requested)}, at ${lsnText(skip.found)}, skipping over ${skip.bytes} byte${skip.bytes === 1 ? '' : 's'}\n`,
             );
@@ -831,6 +858,7 @@ async function dump(
           if (cfg.stats && !cfg.quiet) stats.startLsn = record.lsn;
         }
         lastRecord = record;
+        if (skipThrough !== null && record.lsn <= skipThrough) continue;
         if (rmgrs !== null && !rmgrs.has(record.rmid)) continue;
         if (cfg.xid !== null && cfg.xid !== record.xid) continue;
         if (extended && !matchesRelationBlock(record, cfg)) continue;
@@ -877,7 +905,7 @@ async function dump(
  * a segment are used before the next one is fed): a fresh 16 MB buffer per segment cost more
  * in page faults than the read itself. Sources from a custom factory always get new buffers.
  */
-class SegmentBuffers {
+export class SegmentBuffers {
   private readonly kept: Buffer[] = [];
 
   take(size: number, source: WalSource): Buffer {
@@ -896,7 +924,7 @@ class SegmentBuffers {
  * Pushes segment `segno` (up to `end` when set) into the decoder, as WALDumpReadPage would read
  * it. Returns 'ended' once `end` is reached (nothing more will be fed).
  */
-async function feedSegment(
+export async function feedSegment(
   source: WalSource,
   dir: string,
   tli: number,
