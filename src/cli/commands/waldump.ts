@@ -821,6 +821,10 @@ async function dump(
   /** Where the next pass starts: the start, then (in follow mode) just past the last record. */
   let passStart = start;
   let lastRecord: DecodedRecord | null = null;
+  /** A reader error (pg_waldump prints it after the statistics). */
+  let readError: string | null = null;
+  /** feedSegment's deferred read failure of a short file. */
+  let shortRead: string | null = null;
   let source: WalSource;
   const buffers = new SegmentBuffers();
   try {
@@ -834,17 +838,23 @@ async function dump(
           record = source.next();
         } catch (e) {
           // A reader error the decoder raises instead of ending cleanly: pg_waldump names the
-          // last record it read (xlogreader's ReadRecPtr), as for any XLogReadRecord failure.
+          // last record it read (xlogreader's ReadRecPtr), as for any XLogReadRecord failure,
+          // after the statistics.
           if (!(e instanceof PgFormatError)) throw e;
-          throw new Fatal(`error in WAL record at ${lsnText(lastRecord?.lsn ?? start)}: ${e.message}`);
+          readError = `error in WAL record at ${lsnText(lastRecord?.lsn ?? start)}: ${e.message}`;
+          break;
         }
         if (record === null) {
           if (source.done || ended) break;
           // Let the event loop run once per segment so SIGINT (pg_waldump: stop, print stats, exit 0) is seen.
           await new Promise((resolve) => setImmediate(resolve));
           if (stopped) break;
-          if ((await feedSegment(source, info.dir, timeline, segno, segSize, end, buffers)) === 'ended') ended = true;
-          else segno++;
+          const fed = await feedSegment(source, info.dir, timeline, segno, segSize, end, buffers);
+          if (fed === 'fed') segno++;
+          else {
+            ended = true;
+            if (fed !== 'ended') shortRead = fed.shortRead;
+          }
           continue;
         }
         if (first) {
@@ -876,8 +886,12 @@ async function dump(
         }
       }
       const eow = source.endOfWal;
+      // The decoder wanted bytes of a page the file does not hold: pg_waldump's read fails there.
+      if (shortRead !== null && readError === null && !stopped && !limitReached && (eow === null || eow.reason === 'end-of-input')) {
+        throw new Fatal(shortRead);
+      }
       if (first && eow?.beforeFirstRecord) throw new Fatal(`could not find a valid record after ${lsnText(start)}`);
-      if (!cfg.follow || stopped || limitReached || ended) break;
+      if (!cfg.follow || stopped || limitReached || ended || readError !== null) break;
       if (lastRecord !== null) passStart = lastRecord.endLsn;
       out.flush();
       await sleep(1000);
@@ -893,6 +907,7 @@ async function dump(
     else out.write(formatStats(stats, profile, cfg.statsPerRecord));
   }
   if (stopped || limitReached) return 0;
+  if (readError !== null) throw new Fatal(readError);
   const eow = source.endOfWal;
   if (eow !== null && eow.reason === 'invalid-record') {
     throw new Fatal(`error in WAL record at ${lsnText(eow.lastRecordLsn ?? start)}: ${eow.message}`);
@@ -922,7 +937,10 @@ export class SegmentBuffers {
 
 /**
  * Pushes segment `segno` (up to `end` when set) into the decoder, as WALDumpReadPage would read
- * it. Returns 'ended' once `end` is reached (nothing more will be fed).
+ * it. Returns 'ended' once `end` is reached (nothing more will be fed). A file shorter than that
+ * gets its whole pages pushed and the source ended; the result then carries the message of
+ * pg_waldump's failing read (WALRead's pread of the first page not wholly in the file), which
+ * applies if the decoder stops for want of bytes ("end-of-input"), i.e. needed that page.
  */
 export async function feedSegment(
   source: WalSource,
@@ -932,7 +950,7 @@ export async function feedSegment(
   segSize: number,
   end: bigint,
   buffers: SegmentBuffers,
-): Promise<'fed' | 'ended'> {
+): Promise<'fed' | 'ended' | { shortRead: string }> {
   const segStart = segno * BigInt(segSize);
   if (end !== 0n && segStart >= end) {
     source.end();
@@ -961,10 +979,19 @@ export async function feedSegment(
       got += r;
     }
     if (got < want) {
-      const off = got - (got % XLOG_BLCKSZ);
-      if (got % XLOG_BLCKSZ !== 0 || got === 0) {
-        throw new Fatal(`could not read from file ${fname}, offset ${off}: read ${got % XLOG_BLCKSZ} of ${XLOG_BLCKSZ}`);
-      }
+      const page = got - (got % XLOG_BLCKSZ);
+      if (page > 0) source.push(new Uint8Array(buf.buffer, buf.byteOffset, page));
+      source.end();
+      // WALDumpReadPage asks for the page (up to the end LSN inside it); WALRead's first pread
+      // returns what the file has, the next one 0.
+      const count = Math.min(XLOG_BLCKSZ, want - page);
+      const have = got - page;
+      return {
+        shortRead:
+          have > 0
+            ? `could not read from file ${fname}, offset ${got}: read 0 of ${count - have}`
+            : `could not read from file ${fname}, offset ${page}: read 0 of ${count}`,
+      };
     }
     source.push(new Uint8Array(buf.buffer, buf.byteOffset, got));
     if (end !== 0n && segStart + BigInt(segSize) >= end) {
