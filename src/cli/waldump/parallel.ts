@@ -19,8 +19,8 @@
  * Environment: POSTGRES_FFI_WALDUMP_WORKERS=0 (sequential) or N (N workers, any input size);
  * for tests, POSTGRES_FFI_WALDUMP_PART_SEGMENTS=N (segments per part),
  * POSTGRES_FFI_WALDUMP_TRACE=FILE (appends one JSON line per run: workers, parts, how it
- * ended) and POSTGRES_FFI_WALDUMP_TEST_FAULT=PART[:MESSAGE] (treats that message of that part
- * as a broken seam, to exercise the hand-over).
+ * ended) and POSTGRES_FFI_WALDUMP_TEST_FAULT=PART[:N] (treats the Nth message of that part, or
+ * its last if it has fewer, as a broken seam, to exercise the hand-over).
  */
 import { appendFileSync, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -199,10 +199,12 @@ export async function dumpParallel(d: ParallelDump, sequential: (resume: Resume 
 
   const fault = /^(\d+)(?::(\d+))?$/.exec(process.env.POSTGRES_FFI_WALDUMP_TEST_FAULT ?? '');
   let messageNo = 0;
+  /** Chunks of the current part written. */
+  let written = 0;
 
   /** Processes the current part's messages in order; false once the pass has ended. */
   const handle = (m: WorkerMessage): boolean => {
-    if (fault !== null && cur === Number(fault[1]) && messageNo++ === Number(fault[2] ?? 0)) {
+    if (fault !== null && cur === Number(fault[1]) && (messageNo++ === Number(fault[2] ?? 0) || m.type === 'done')) {
       end({ kind: 'sequential' });
       return false;
     }
@@ -230,6 +232,7 @@ export async function dumpParallel(d: ParallelDump, sequential: (resume: Resume 
       return false;
     }
     out.writeBytes(bytes);
+    written++;
     const recycle: RecycleMessage = { type: 'recycle', bytes: m.bytes };
     parts[cur]!.worker?.postMessage(recycle, [m.bytes]);
     anyPrinted = true;
@@ -266,15 +269,20 @@ export async function dumpParallel(d: ParallelDump, sequential: (resume: Resume 
       expectedFirst = o.nextLsn;
       cur++;
       messageNo = 0;
+      written = 0;
       return true;
     }
+    if (buffered) writeHeld();
     if (o.kind === 'fatal' || o.kind === 'crash') {
-      if (buffered) writeHeld();
       end(o);
       return false;
     }
+    if (o.kind === 'error') {
+      printStats();
+      end({ kind: 'fatal', message: o.message });
+      return false;
+    }
     // The dump ends in this part, as the sequential loop's end-of-WAL handling says.
-    if (buffered) writeHeld();
     const eow = o.eow;
     if (cur === 0 && m.firstLsn === null && eow?.beforeFirstRecord) {
       end({ kind: 'fatal', message: `could not find a valid record after ${lsnText(d.start)}` });
@@ -333,7 +341,7 @@ export async function dumpParallel(d: ParallelDump, sequential: (resume: Resume 
       w.on('exit', () => end({ kind: 'sequential' }));
     }
     const e = await ended;
-    trace({ workers: p.workers, parts: p.parts.length, ending: e.kind, part: cur });
+    trace({ workers: p.workers, parts: p.parts.length, ending: e.kind, part: cur, written });
     if (e.kind === 'return') return e.code;
     if (e.kind === 'fatal') throw new Fatal(e.message);
     if (e.kind === 'crash') throw new Error(e.message);

@@ -83,7 +83,9 @@ export type PartOutcome =
       kind: 'end';
       eow: { reason: string; message: string; lastRecordLsn: bigint | null; beforeFirstRecord: boolean } | null;
     }
-  /** pg_fatal: the sequential loop throws Fatal(message) here. */
+  /** A reader error: the sequential loop prints the statistics, then this message (pg_fatal). */
+  | { kind: 'error'; message: string }
+  /** pg_fatal at once: the sequential loop throws Fatal(message) here. */
   | { kind: 'fatal'; message: string }
   /** Not a WAL problem (a bug): the sequential path would throw. */
   | { kind: 'crash'; message: string };
@@ -137,32 +139,54 @@ async function decodePart(setup: WorkerSetup, profile: PgVersionProfile, buffers
     firstLsn: firstLsn < 0 ? null : BigInt(firstLsn),
     lastLsn: lastLsn < 0 ? null : BigInt(lastLsn),
   });
-  let offset = 0;
+  // The sink flushes into `pending` (possibly in the middle of a record's text: a long
+  // description); chunks are posted only between records, so that each one ends with whole
+  // records and the main thread may hand over to the sequential loop after any of them.
+  let posted = 0;
+  let flushed = 0;
+  const pending: Uint8Array[] = [];
   let shownInChunk = 0;
   let shown = 0;
   const limit = cfg.limit > 0;
   let ends: number[] = [];
   const sink = new TextSink(
     (bytes) => {
-      const buffer = chunkBuffer(bytes.length);
-      new Uint8Array(buffer).set(bytes);
-      const msg: ChunkMessage = {
-        type: 'chunk',
-        ...progress(),
-        bytes: buffer,
-        length: bytes.length,
-        offset,
-        shown: shownInChunk,
-        ends: limit ? Float64Array.from(ends) : null,
-      };
-      parentPort!.postMessage(msg, [buffer]);
-      offset += bytes.length;
-      shownInChunk = 0;
-      ends = [];
+      const copy = new Uint8Array(chunkBuffer(bytes.length), 0, bytes.length);
+      copy.set(bytes);
+      pending.push(copy);
+      flushed += bytes.length;
     },
     2 * CHUNK_BYTES,
     NODE_STRINGS,
   );
+  const post = (): void => {
+    sink.flush();
+    if (pending.length === 0) return;
+    let bytes = pending[0]!;
+    if (pending.length > 1) {
+      bytes = new Uint8Array(chunkBuffer(flushed - posted), 0, flushed - posted);
+      let o = 0;
+      for (const b of pending) {
+        bytes.set(b, o);
+        o += b.length;
+        freeBuffers.push(b.buffer as ArrayBuffer);
+      }
+    }
+    pending.length = 0;
+    const msg: ChunkMessage = {
+      type: 'chunk',
+      ...progress(),
+      bytes: bytes.buffer as ArrayBuffer,
+      length: bytes.length,
+      offset: posted,
+      shown: shownInChunk,
+      ends: limit ? Float64Array.from(ends) : null,
+    };
+    parentPort!.postMessage(msg, [msg.bytes]);
+    posted = flushed;
+    shownInChunk = 0;
+    ends = [];
+  };
   const stats = cfg.stats && !cfg.quiet ? new WalStatsAccumulator() : null;
   const rmgrs = cfg.rmgrs === null ? null : new Set(profile.major === 14 ? cfg.rmgrs.slice(-1) : cfg.rmgrs);
   const extended = cfg.relation !== null || cfg.block !== null || cfg.fork !== null;
@@ -176,6 +200,7 @@ async function decodePart(setup: WorkerSetup, profile: PgVersionProfile, buffers
   const boundary = req.boundary === null ? Number.POSITIVE_INFINITY : Number(req.boundary);
   let segno = BigInt(req.firstSeg);
   let ended = false;
+  let shortRead: string | null = null;
   let outcome: PartOutcome;
   try {
     for (;;) {
@@ -184,12 +209,16 @@ async function decodePart(setup: WorkerSetup, profile: PgVersionProfile, buffers
         record = source.next();
       } catch (e) {
         if (!(e instanceof PgFormatError)) throw e;
-        outcome = { kind: 'fatal', message: `error in WAL record at ${lsnText(lastLsn < 0 ? start : BigInt(lastLsn))}: ${e.message}` };
+        outcome = { kind: 'error', message: `error in WAL record at ${lsnText(lastLsn < 0 ? start : BigInt(lastLsn))}: ${e.message}` };
         break;
       }
       if (record === null) {
         if (source.done || ended) {
           const eow = source.endOfWal;
+          if (shortRead !== null && (eow === null || eow.reason === 'end-of-input')) {
+            outcome = { kind: 'fatal', message: shortRead };
+            break;
+          }
           outcome = {
             kind: 'end',
             eow:
@@ -200,8 +229,12 @@ async function decodePart(setup: WorkerSetup, profile: PgVersionProfile, buffers
           break;
         }
         try {
-          if ((await feedSegment(source, setup.dir, timeline, segno, segSize, end, buffers)) === 'ended') ended = true;
-          else segno++;
+          const fed = await feedSegment(source, setup.dir, timeline, segno, segSize, end, buffers);
+          if (fed === 'fed') segno++;
+          else {
+            ended = true;
+            if (fed !== 'ended') shortRead = fed.shortRead;
+          }
         } catch (e) {
           if (e instanceof Fatal || e instanceof PgFormatError) {
             outcome = { kind: 'fatal', message: e.message };
@@ -236,14 +269,14 @@ async function decodePart(setup: WorkerSetup, profile: PgVersionProfile, buffers
       }
       shown++;
       shownInChunk++;
-      if (limit) ends.push(offset + sink.pos);
-      if (sink.pos >= CHUNK_BYTES) sink.flush();
+      if (limit) ends.push(flushed + sink.pos);
+      if (sink.pos >= CHUNK_BYTES || pending.length > 0) post();
     }
   } catch (e) {
     // The sequential loop turns a PgFormatError raised anywhere into pg_fatal.
     outcome = e instanceof PgFormatError ? { kind: 'fatal', message: e.message } : { kind: 'crash', message: String(e) };
   }
-  sink.flush();
+  post();
   const done: DoneMessage = {
     type: 'done',
     ...progress(),

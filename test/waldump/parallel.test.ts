@@ -1,0 +1,372 @@
+/**
+ * Parallel pgffi waldump (src/cli/waldump/parallel.ts) on real PostgreSQL 15 WAL: 1 MB
+ * segments, parts of one segment forced with POSTGRES_FFI_WALDUMP_WORKERS /
+ * POSTGRES_FFI_WALDUMP_PART_SEGMENTS, records crossing segment boundaries (logical messages of
+ * 1.2 MB and 2.5 MB: whole segments without a record start), an XLOG_SWITCH, full-page images.
+ * Every case runs the sequential path, the parallel path and Debian's pg_waldump 15: output,
+ * error line and exit code must be the same three times, and the trace file must show that the
+ * parallel path ran (and how it ended). Then the seams that fail: a corrupted record in a
+ * middle part and across a seam, a missing segment, truncated segments, end of WAL inside a
+ * part, and forced hand-overs to the sequential loop (POSTGRES_FFI_WALDUMP_TEST_FAULT).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/commands/waldump.js';
+import { PgServer } from '../support/pg-server.js';
+import { normalise, pgWaldumpPath, runCTool, type ToolRun } from './runner.js';
+
+const tool = pgWaldumpPath(15);
+const SEG = 1024 * 1024;
+
+interface Trace {
+  workers: number;
+  parts?: number;
+  ending?: string;
+  part?: number;
+  written?: number;
+}
+
+const ENV_KEYS = [
+  'POSTGRES_FFI_WALDUMP_WORKERS',
+  'POSTGRES_FFI_WALDUMP_PART_SEGMENTS',
+  'POSTGRES_FFI_WALDUMP_TRACE',
+  'POSTGRES_FFI_WALDUMP_TEST_FAULT',
+] as const;
+
+let tmp: string;
+let traceNo = 0;
+
+/** pgffi waldump in process with these environment variables; the trace lines it wrote. */
+async function ours(args: string[], env: Partial<Record<(typeof ENV_KEYS)[number], string>>): Promise<ToolRun & { trace: Trace[] }> {
+  const traceFile = join(tmp, `trace-${traceNo++}.jsonl`);
+  const saved = ENV_KEYS.map((k) => [k, process.env[k]] as const);
+  for (const k of ENV_KEYS) delete process.env[k];
+  Object.assign(process.env, env, { POSTGRES_FFI_WALDUMP_TRACE: traceFile });
+  const out: string[] = [];
+  const err: string[] = [];
+  try {
+    const status = await run(args, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), timeZone: 'UTC' });
+    const trace = existsSync(traceFile)
+      ? readFileSync(traceFile, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Trace)
+      : [];
+    return { stdout: out.join(''), stderr: normalise(err.join('')), status, trace };
+  } finally {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+const SEQUENTIAL = { POSTGRES_FFI_WALDUMP_WORKERS: '0' };
+const PARALLEL = { POSTGRES_FFI_WALDUMP_WORKERS: '2', POSTGRES_FFI_WALDUMP_PART_SEGMENTS: '1' };
+
+function same(a: ToolRun, b: ToolRun, what: string): void {
+  expect(b.status, `${what}: exit code`).toBe(a.status);
+  expect(b.stderr, `${what}: stderr`).toBe(a.stderr);
+  if (a.stdout !== b.stdout) {
+    const x = a.stdout.split('\n');
+    const y = b.stdout.split('\n');
+    const i = x.findIndex((line, k) => line !== y[k]);
+    expect(`${what}: line ${i + 1}: ${y[i]}`).toBe(`${what}: line ${i + 1}: ${x[i]}`);
+  }
+}
+
+/** Sequential, parallel and pg_waldump agree; the parallel run used `parts` parts and ended as `ending`. */
+async function threeWay(args: string[], expectEnding: string | null = null): Promise<{ c: ToolRun; par: ToolRun & { trace: Trace[] } }> {
+  const c = runCTool(tool!, args);
+  const seq = await ours(args, SEQUENTIAL);
+  const par = await ours(args, PARALLEL);
+  same(c, seq, `sequential vs pg_waldump ${args.join(' ')}`);
+  same(c, par, `parallel vs pg_waldump ${args.join(' ')}`);
+  expect(seq.trace).toEqual([]);
+  expect(par.trace.length).toBe(1);
+  expect(par.trace[0]!.workers).toBe(2);
+  expect(par.trace[0]!.parts).toBeGreaterThan(2);
+  if (expectEnding !== null) expect(par.trace[0]!.ending).toBe(expectEnding);
+  else expect(par.trace[0]!.ending).not.toBe('sequential');
+  return { c, par };
+}
+
+function lsnNum(lsn: string): number {
+  const [hi, lo] = lsn.split('/') as [string, string];
+  return Number.parseInt(hi, 16) * 2 ** 32 + Number.parseInt(lo, 16);
+}
+
+function lsnStr(n: number): string {
+  return `${Math.floor(n / 2 ** 32)
+    .toString(16)
+    .toUpperCase()}/${(n % 2 ** 32).toString(16).toUpperCase()}`;
+}
+
+function segFile(n: number): string {
+  const segno = Math.floor(n / SEG);
+  const perId = 2 ** 32 / SEG;
+  return `00000001${Math.floor(segno / perId)
+    .toString(16)
+    .toUpperCase()
+    .padStart(8, '0')}${(segno % perId).toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
+/** Records of pg_waldump's text: LSN, total length, rmgr and description. */
+function records(text: string): { lsn: number; tot: number; rmgr: string; line: string }[] {
+  const out: { lsn: number; tot: number; rmgr: string; line: string }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^rmgr: (\S+)\s+len \(rec\/tot\):\s+\d+\/\s*(\d+), tx:\s+\d+, lsn: (\S+),/.exec(line);
+    if (m !== null) out.push({ rmgr: m[1]!, tot: Number(m[2]), lsn: lsnNum(m[3]!), line });
+  }
+  return out;
+}
+
+/** A copy of the WAL directory to damage. */
+function walCopy(src: string, name: string): string {
+  const dir = join(tmp, name);
+  cpSync(src, dir, { recursive: true });
+  return dir;
+}
+
+function flipByte(dir: string, lsn: number): void {
+  const file = join(dir, segFile(lsn));
+  const buf = readFileSync(file);
+  buf[lsn % SEG] = buf[lsn % SEG]! ^ 0x5a;
+  writeFileSync(file, buf);
+}
+
+describe.skipIf(tool === null)('parallel pgffi waldump on real PostgreSQL 15 WAL (1 MB segments)', () => {
+  let server: PgServer;
+  let walDir: string;
+  let start: string;
+  let end: string;
+  let mid: string;
+  let xid: string;
+  let rel: string;
+  let all: ReturnType<typeof records>;
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'pgffi-waldump-par-'));
+    server = await PgServer.start({
+      major: 15,
+      walSegSizeMb: 1,
+      conf: { wal_keep_size: "'1GB'", timezone: "'UTC'", wal_compression: 'on' },
+    });
+    await server.query('CREATE TABLE t (a int PRIMARY KEY, b text)');
+    await server.switchWal();
+    start = await server.currentLsn();
+    await server.query(`INSERT INTO t SELECT g, 'row ' || g FROM generate_series(1, 6000) g`);
+    await server.query(`SELECT pg_logical_emit_message(true, 'big', repeat('x', 1200000))`);
+    await server.checkpoint();
+    await server.query(`BEGIN; UPDATE t SET b = b || 'u' WHERE a % 3 = 0`);
+    const rows = await server.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
+    await server.query('COMMIT');
+    xid = String(rows[0]!.xid);
+    await server.query(`SELECT pg_logical_emit_message(false, 'huge', repeat('y', 2500000))`);
+    mid = lsnStr(lsnNum(await server.currentLsn()) - 5);
+    await server.query(`INSERT INTO t SELECT g, repeat('z', 100) FROM generate_series(6001, 9000) g`);
+    await server.query('SELECT pg_switch_wal()');
+    await server.query('DELETE FROM t WHERE a % 7 = 0');
+    await server.query('VACUUM t');
+    for (let i = 0; i < 4; i++) await server.query(`SELECT pg_logical_emit_message(true, 'm${i}', repeat('w', 300000))`);
+    await server.query(`INSERT INTO t SELECT g, 'tail' FROM generate_series(9001, 12000) g`);
+    end = await server.currentLsn();
+    const r = await server.query<{ r: string }>(
+      "SELECT '1663/' || (SELECT oid FROM pg_database WHERE datname = current_database()) || '/' || pg_relation_filenode('t') AS r",
+    );
+    rel = r[0]!.r;
+    await server.stop();
+    walDir = server.walDir;
+    all = records(runCTool(tool!, ['-p', walDir, '-s', start, '-e', end]).stdout);
+  }, 300_000);
+
+  afterAll(async () => {
+    await server?.destroy();
+    if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('the WAL has what the cases need', () => {
+    const segs = (lsnNum(end) - lsnNum(start)) / SEG;
+    expect(segs).toBeGreaterThan(6);
+    // A record crossing a boundary, one covering a whole segment, and a WAL switch.
+    const crossing = all.filter((x) => Math.floor(x.lsn / SEG) !== Math.floor((x.lsn + x.tot - 1) / SEG));
+    expect(crossing.length).toBeGreaterThanOrEqual(2);
+    expect(all.some((x) => x.tot > 2 * SEG)).toBe(true);
+    expect(all.some((x) => x.line.includes('desc: SWITCH'))).toBe(true);
+  });
+
+  const CASES: { name: string; args: () => string[] }[] = [
+    { name: 'text', args: () => ['-p', walDir, '-s', start, '-e', end] },
+    { name: '-b', args: () => ['-p', walDir, '-s', start, '-e', end, '-b'] },
+    { name: '--stats', args: () => ['-p', walDir, '-s', start, '-e', end, '--stats'] },
+    { name: '--stats=record', args: () => ['-p', walDir, '-s', start, '-e', end, '--stats=record'] },
+    { name: '-r Heap -r Btree', args: () => ['-p', walDir, '-s', start, '-e', end, '-r', 'Heap', '-r', 'Btree'] },
+    { name: '-r LogicalMessage --stats', args: () => ['-p', walDir, '-s', start, '-e', end, '-r', 'LogicalMessage', '--stats'] },
+    { name: '-x', args: () => ['-p', walDir, '-s', start, '-e', end, '-x', xid] },
+    { name: '-R -B', args: () => ['-p', walDir, '-s', start, '-e', end, '-R', rel, '-B', '3'] },
+    { name: '-R -F main -w', args: () => ['-p', walDir, '-s', start, '-e', end, '-R', rel, '-F', 'main', '-w'] },
+    { name: '-q', args: () => ['-p', walDir, '-s', start, '-e', end, '-q'] },
+    { name: 'start inside a record (the "first record is after" line)', args: () => ['-p', walDir, '-s', mid, '-e', end] },
+    { name: 'start inside a record, --stats', args: () => ['-p', walDir, '-s', mid, '-e', end, '--stats'] },
+    {
+      name: 'STARTSEG ENDSEG',
+      args: () => [join(walDir, segFile(lsnNum(start))), join(walDir, segFile(lsnNum(end)))],
+    },
+    { name: 'end of WAL inside a part (no -e)', args: () => ['-p', walDir, '-s', start] },
+    { name: 'end of WAL inside a part, --stats=record', args: () => ['-p', walDir, '-s', start, '--stats=record'] },
+  ];
+
+  for (const c of CASES) {
+    it(`same as sequential and pg_waldump: ${c.name}`, async () => {
+      await threeWay(c.args());
+    });
+  }
+
+  it('-n: limits that end in the first part, in a middle part, exactly at the end, past the end', async () => {
+    const n = all.length;
+    for (const limit of [1, 100, Math.floor(n * 0.6), n, n + 10]) {
+      await threeWay(['-p', walDir, '-s', start, '-e', end, '-n', String(limit)]);
+      await threeWay(['-p', walDir, '-s', start, '-e', end, '-n', String(limit), '-r', 'Heap', '-b']);
+    }
+    await threeWay(['-p', walDir, '-s', mid, '-e', end, '-n', '3']);
+    await threeWay(['-p', walDir, '-s', start, '-e', end, '-n', String(Math.floor(n / 2)), '-q']);
+  });
+
+  it('--json: the same objects as the sequential path', async () => {
+    const args = ['-p', walDir, '-s', start, '-e', end, '--json'];
+    const seq = await ours(args, SEQUENTIAL);
+    const par = await ours(args, PARALLEL);
+    expect(seq.status).toBe(0);
+    same(seq, par, '--json');
+    expect(par.trace[0]!.ending).toBe('return');
+    const statsArgs = [...args, '--stats=record'];
+    same(await ours(statsArgs, SEQUENTIAL), await ours(statsArgs, PARALLEL), '--json --stats=record');
+  });
+
+  it('automatic: small ranges and --stats -n stay sequential; parts of 16 segments by default', async () => {
+    const small = await ours(['-p', walDir, '-s', start, '-e', end], {});
+    expect(small.trace).toEqual([{ workers: 0 }]);
+    const statsLimit = await ours(['-p', walDir, '-s', start, '-e', end, '--stats', '-n', '50'], { POSTGRES_FFI_WALDUMP_WORKERS: '2' });
+    expect(statsLimit.trace).toEqual([{ workers: 0 }]);
+    same(runCTool(tool!, ['-p', walDir, '-s', start, '-e', end, '--stats', '-n', '50']), statsLimit, '--stats -n');
+    // Default part size: 16 segments of 1 MB per part (one part here); and parts of 3 segments.
+    const args = ['-p', walDir, '-s', start];
+    const c = runCTool(tool!, args);
+    const one = await ours(args, { POSTGRES_FFI_WALDUMP_WORKERS: '2' });
+    same(c, one, 'default part size');
+    expect(one.trace).toMatchObject([{ workers: 1, parts: 1, ending: 'fatal', part: 0 }]);
+    const three = await ours(args, { POSTGRES_FFI_WALDUMP_WORKERS: '2', POSTGRES_FFI_WALDUMP_PART_SEGMENTS: '3' });
+    same(c, three, 'parts of 3 segments');
+    expect(three.trace[0]!.parts).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a corrupted record in a middle part', async () => {
+    const s0 = Math.floor(lsnNum(start) / SEG);
+    const victim = all.find(
+      (x) => Math.floor(x.lsn / SEG) >= s0 + 4 && x.rmgr === 'Heap' && (x.lsn % 8192) + x.tot < 8192 && x.lsn % SEG > 64 * 1024,
+    )!;
+    const dir = walCopy(walDir, 'corrupt-middle');
+    flipByte(dir, victim.lsn + victim.tot - 1);
+    const { c } = await threeWay(['-p', dir, '-s', start, '-e', end], 'fatal');
+    expect(c.status).toBe(1);
+    expect(c.stderr).toContain('incorrect resource manager data checksum');
+    await threeWay(['-p', dir, '-s', start, '-e', end, '--stats'], 'fatal');
+  });
+
+  it('a corrupted record across a seam (the part before it reads into the next segment)', async () => {
+    const big = all.find((x) => x.tot > SEG && x.tot < 2 * SEG)!;
+    const boundary = (Math.floor(big.lsn / SEG) + 1) * SEG;
+    const dir = walCopy(walDir, 'corrupt-seam');
+    flipByte(dir, boundary + 8192 + 100);
+    const { c } = await threeWay(['-p', dir, '-s', start, '-e', end], 'fatal');
+    expect(c.stderr).toContain(`error in WAL record at`);
+    // The record covering a whole segment: damage in the segment nobody starts a record in.
+    const huge = all.find((x) => x.tot > 2 * SEG)!;
+    const dir2 = walCopy(walDir, 'corrupt-huge');
+    flipByte(dir2, (Math.floor(huge.lsn / SEG) + 1) * SEG + 3 * 8192 + 500);
+    await threeWay(['-p', dir2, '-s', start, '-e', end, '-b'], 'fatal');
+  });
+
+  it('a missing segment in the middle (after pg_waldump-like retries)', async () => {
+    const dir = walCopy(walDir, 'missing');
+    const gone = Math.floor(lsnNum(start) / SEG) + 5;
+    rmSync(join(dir, segFile(gone * SEG)));
+    const { c } = await threeWay(['-p', dir, '-s', start, '-e', end], 'fatal');
+    expect(c.stderr).toContain('could not find file');
+  }, 120_000);
+
+  it('a truncated last segment: short of a page, and at a page boundary', async () => {
+    const dir = walCopy(walDir, 'short');
+    truncateSync(join(dir, segFile(lsnNum(end))), (lsnNum(end) % SEG) - 3000);
+    const { c } = await threeWay(['-p', dir, '-s', start, '-e', end]);
+    expect(c.status).toBe(1);
+    const dir2 = walCopy(walDir, 'short-page');
+    truncateSync(join(dir2, segFile(lsnNum(end))), Math.floor((lsnNum(end) % SEG) / 8192 - 2) * 8192);
+    await threeWay(['-p', dir2, '-s', start, '-e', end]);
+    await threeWay(['-p', dir2, '-s', start, '-e', end, '--stats']);
+  });
+
+  it('a seam that fails hands over to the sequential loop: same output, nothing twice', async () => {
+    const n = all.length;
+    // [args, fault, segments per part, chunks of the failing part already written?]
+    const cases: [string[], string, string, boolean][] = [
+      [['-p', walDir, '-s', start, '-e', end], '0', '1', false],
+      [['-p', walDir, '-s', start, '-e', end], '3', '1', false],
+      [['-p', walDir, '-s', start, '-e', end], '1:1', '4', true],
+      [['-p', walDir, '-s', start, '-e', end, '-b', '-r', 'Heap'], '2', '1', false],
+      [['-p', walDir, '-s', mid, '-e', end], '1', '1', false],
+      [['-p', walDir, '-s', mid, '-e', end], '0:1', '4', true],
+      [['-p', walDir, '-s', start, '-e', end, '-n', String(Math.floor(n * 0.7))], '4', '1', false],
+      [['-p', walDir, '-s', start, '-e', end, '-n', String(Math.floor(n * 0.7))], '0:1', '4', true],
+      [['-p', walDir, '-s', start, '-e', end, '--stats=record'], '3', '1', false],
+      [['-p', walDir, '-s', mid, '-e', end, '--stats'], '2', '1', false],
+      [['-p', walDir, '-s', start], '5', '1', false],
+    ];
+    for (const [args, fault, partSegments, midPart] of cases) {
+      const c = runCTool(tool!, args);
+      const par = await ours(args, {
+        POSTGRES_FFI_WALDUMP_WORKERS: '2',
+        POSTGRES_FFI_WALDUMP_PART_SEGMENTS: partSegments,
+        POSTGRES_FFI_WALDUMP_TEST_FAULT: fault,
+      });
+      same(c, par, `fault ${fault}: ${args.join(' ')}`);
+      const t = par.trace[0]!;
+      expect(t.ending, `fault ${fault}`).toBe('sequential');
+      expect(t.part, `fault ${fault}`).toBe(Number(fault.split(':')[0]));
+      if (midPart) expect(t.written, `fault ${fault}: chunks of the part written before`).toBeGreaterThan(0);
+    }
+  });
+
+  it('the compiled CLI (dist) runs its workers from worker.js', () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'pgffi-par-dist-'));
+    try {
+      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], {
+        stdio: 'ignore',
+      });
+      expect(existsSync(join(outDir, 'cli', 'waldump', 'worker.js'))).toBe(true);
+      mkdirSync(join(tmp, 'cli'), { recursive: true });
+      for (const extra of [[], ['--stats=record'], ['-b', '-n', '2000']]) {
+        const args = ['-p', walDir, '-s', start, '-e', end, ...extra];
+        const traceFile = join(tmp, 'cli', `trace-${extra.join('')}.jsonl`);
+        const res = spawnSync('node', [join(outDir, 'cli', 'main.js'), 'waldump', ...args], {
+          encoding: 'utf8',
+          env: { ...process.env, TZ: 'UTC', ...PARALLEL, POSTGRES_FFI_WALDUMP_TRACE: traceFile },
+          maxBuffer: 1 << 30,
+        });
+        same(
+          runCTool(tool!, args),
+          { stdout: res.stdout, stderr: normalise(res.stderr), status: res.status ?? -1 },
+          `dist ${extra.join(' ')}`,
+        );
+        const trace = JSON.parse(readFileSync(traceFile, 'utf8')) as Trace;
+        expect(trace.workers).toBe(2);
+        expect(trace.ending).toBe('return');
+      }
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
