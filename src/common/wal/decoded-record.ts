@@ -238,7 +238,7 @@ function parseRecordHeaders(
   errorLsn: number,
 ): number {
   let ptr = offset + SizeOfXLogRecord;
-  let remaining = totalLength - SizeOfXLogRecord;
+  const end = offset + totalLength;
   let datatotal = 0;
   let origin = 0;
   let toplevelXid = 0;
@@ -252,52 +252,44 @@ function parseRecordHeaders(
   let db = 0;
   let rel = 0;
   let haveRel = false;
-  const bits = profile.bkpImage;
-  const compressMask = bits.COMPRESS_PGLZ | bits.COMPRESS_LZ4 | bits.COMPRESS_ZSTD;
 
-  while (remaining > datatotal) {
-    if (remaining < 1) throw shortData(lsn, errorLsn);
+  while (end - ptr > datatotal) {
+    if (end - ptr < 1) throw shortData(lsn, errorLsn);
     const blockId = buf[ptr] as number;
     ptr++;
-    remaining--;
     if (blockId === XLR_BLOCK_ID_DATA_SHORT) {
-      if (remaining < 1) throw shortData(lsn, errorLsn);
+      if (end - ptr < 1) throw shortData(lsn, errorLsn);
       mainDataLength = buf[ptr] as number;
       ptr++;
-      remaining--;
       datatotal += mainDataLength;
       break;
     }
     if (blockId === XLR_BLOCK_ID_DATA_LONG) {
-      if (remaining < 4) throw shortData(lsn, errorLsn);
+      if (end - ptr < 4) throw shortData(lsn, errorLsn);
       mainDataLength = u32(buf, ptr);
       ptr += 4;
-      remaining -= 4;
       datatotal += mainDataLength;
       break;
     }
     if (blockId === XLR_BLOCK_ID_ORIGIN) {
-      if (remaining < 2) throw shortData(lsn, errorLsn);
+      if (end - ptr < 2) throw shortData(lsn, errorLsn);
       origin = u16(buf, ptr);
       ptr += 2;
-      remaining -= 2;
       continue;
     }
     if (blockId === XLR_BLOCK_ID_TOPLEVEL_XID) {
-      if (remaining < 4) throw shortData(lsn, errorLsn);
+      if (end - ptr < 4) throw shortData(lsn, errorLsn);
       toplevelXid = u32(buf, ptr);
       ptr += 4;
-      remaining -= 4;
       continue;
     }
     if (blockId > XLR_MAX_BLOCK_ID) throw recordError(lsn, `invalid block_id ${blockId} at ${lsnText(errorLsn)}`);
     if (blockId <= maxBlockId) throw recordError(lsn, `out-of-order block_id ${blockId} at ${lsnText(errorLsn)}`);
     maxBlockId = blockId;
-    if (remaining < 3) throw shortData(lsn, errorLsn);
+    if (end - ptr < 3) throw shortData(lsn, errorLsn);
     const forkFlags = buf[ptr] as number;
     const dataLen = u16(buf, ptr + 1);
     ptr += 3;
-    remaining -= 3;
     const hasData = (forkFlags & BKPBLOCK_HAS_DATA) !== 0;
     if (hasData && dataLen === 0) throw recordError(lsn, `BKPBLOCK_HAS_DATA set, but no data included at ${lsnText(errorLsn)}`);
     if (!hasData && dataLen !== 0)
@@ -308,20 +300,20 @@ function parseRecordHeaders(
     let holeLength = 0;
     let bimgInfo = -1;
     if ((forkFlags & BKPBLOCK_HAS_IMAGE) !== 0) {
-      if (remaining < 5) throw shortData(lsn, errorLsn);
+      if (end - ptr < 5) throw shortData(lsn, errorLsn);
       bimgLen = u16(buf, ptr);
       holeOffset = u16(buf, ptr + 2);
       bimgInfo = buf[ptr + 4] as number;
+      const bits = profile.bkpImage;
+      const compressMask = bits.COMPRESS_PGLZ | bits.COMPRESS_LZ4 | bits.COMPRESS_ZSTD;
       ptr += 5;
-      remaining -= 5;
       const compressed = (bimgInfo & compressMask) !== 0;
       const hasHole = (bimgInfo & bits.HAS_HOLE) !== 0;
       if (compressed) {
         if (hasHole) {
-          if (remaining < 2) throw shortData(lsn, errorLsn);
+          if (end - ptr < 2) throw shortData(lsn, errorLsn);
           holeLength = u16(buf, ptr);
           ptr += 2;
-          remaining -= 2;
         }
       } else {
         holeLength = BLCKSZ - bimgLen;
@@ -350,20 +342,18 @@ function parseRecordHeaders(
       }
     }
     if ((forkFlags & BKPBLOCK_SAME_REL) === 0) {
-      if (remaining < 12) throw shortData(lsn, errorLsn);
+      if (end - ptr < 12) throw shortData(lsn, errorLsn);
       spc = u32(buf, ptr);
       db = u32(buf, ptr + 4);
       rel = u32(buf, ptr + 8);
       haveRel = true;
       ptr += 12;
-      remaining -= 12;
     } else if (!haveRel) {
       throw recordError(lsn, `BKPBLOCK_SAME_REL set but no previous rel at ${lsnText(errorLsn)}`);
     }
-    if (remaining < 4) throw shortData(lsn, errorLsn);
+    if (end - ptr < 4) throw shortData(lsn, errorLsn);
     const blkno = u32(buf, ptr);
     ptr += 4;
-    remaining -= 4;
     const q = nPending * 11;
     pending[q] = blockId;
     pending[q + 1] = forkFlags;
@@ -378,7 +368,7 @@ function parseRecordHeaders(
     pending[q + 10] = bimgInfo;
     nPending++;
   }
-  if (remaining !== datatotal) throw shortData(lsn, errorLsn);
+  if (end - ptr !== datatotal) throw shortData(lsn, errorLsn);
   parsedCount = nPending;
   parsedOrigin = origin;
   parsedToplevelXid = toplevelXid;
