@@ -30,13 +30,24 @@ export function decodeLogicalMsg(record: DecodedRecord): LogicalMsgBody {
   };
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+const HEX_DIGITS = Uint8Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
+const asciiDecoder = new TextDecoder();
+
+/** The payload as "%02X" bytes separated by blanks, built as ASCII bytes and decoded once (payloads run to megabytes). */
+function hexBytes(m: Uint8Array): string {
+  if (m.length === 0) return '';
+  const out = new Uint8Array(m.length * 3 - 1).fill(32);
+  for (let i = 0; i < m.length; i++) {
+    const b = m[i] as number;
+    out[3 * i] = HEX_DIGITS[b >> 4] as number;
+    out[3 * i + 1] = HEX_DIGITS[b & 15] as number;
+  }
+  return asciiDecoder.decode(out);
+}
 
 export function formatLogicalMsg(body: LogicalMsgBody): string {
   if (body.type !== 'MESSAGE') return '';
-  const parts: string[] = new Array(body.message.length);
-  for (let i = 0; i < body.message.length; i++) parts[i] = HEX[body.message[i] as number] as string;
-  return `${body.transactional ? 'transactional' : 'non-transactional'}, prefix "${body.prefix}"; payload (${body.message.length} bytes): ${parts.join(' ')}`;
+  return `${body.transactional ? 'transactional' : 'non-transactional'}, prefix "${body.prefix}"; payload (${body.message.length} bytes): ${hexBytes(body.message)}`;
 }
 
 export const logicalMsgRmgr: RmgrDescriptor<LogicalMsgBody> = {

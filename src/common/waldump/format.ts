@@ -22,7 +22,7 @@ import { FAST_DESCRIPTION_ROOM, putFastDescription } from './desc-bytes.js';
 import {
   type AsciiChunk,
   asciiChunk,
-  initDigitTables,
+  asciiWord,
   putChunk,
   putHex,
   putHex8,
@@ -87,10 +87,10 @@ function rmgrPrefix(rmid: number): AsciiChunk {
   return c;
 }
 
-const C_TX = asciiChunk(', tx: ');
-const C_LSN = asciiChunk(', lsn: ');
-const C_PREV = asciiChunk(', prev ');
-const C_DESC = asciiChunk(', desc: ');
+const W_TX = asciiWord(', tx: ');
+const W_LSN = asciiWord(', lsn: ');
+const W_PREV = asciiWord(', prev ');
+const W_DESC = asciiWord(', desc: ');
 const C_FORK = asciiChunk(' fork ');
 const C_BLK = asciiChunk(' blk ');
 const C_FPW = asciiChunk(' FPW');
@@ -156,14 +156,14 @@ function putHead(
   p = putUint6(v, p, recLen);
   v.setUint8(p++, 47);
   p = putUint6(v, p, totLen);
-  p = putChunk(v, p, C_TX);
-  p = putUint10(v, p, xid);
-  p = putChunk(v, p, C_LSN);
-  p = putLsn(v, p, lsn);
-  p = putChunk(v, p, C_PREV);
-  p = putLsn(v, p, prev);
-  p = putChunk(v, p, C_DESC);
-  return putChunk(v, p, type);
+  v.setFloat64(p, W_TX, true);
+  p = putUint10(v, p + 6, xid);
+  v.setFloat64(p, W_LSN, true);
+  p = putLsn(v, p + 7, lsn);
+  v.setFloat64(p, W_PREV, true);
+  p = putLsn(v, p + 7, prev);
+  v.setFloat64(p, W_DESC, true);
+  return putChunk(v, p + 8, type);
 }
 
 /** "S/D/R[ fork F] blk B" (the fork only when `alwaysFork` or not main). */
@@ -244,7 +244,6 @@ function writeDetailedBlocks(sink: TextSink, blocks: readonly BlockReference[], 
  * text, byte for byte, for both the short and the -b form.
  */
 export function writeRecordLine(sink: TextSink, record: DecodedRecord, profile: PgVersionProfile, options: RecordLineOptions): void {
-  initDigitTables();
   const r = record as NumberedRecord;
   const fpi = r.fpiLength ?? fpiLength(record);
   const lsn = r.lsnNumber ?? Number(record.lsn);

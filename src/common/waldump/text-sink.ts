@@ -34,6 +34,7 @@ export class TextSink {
     this.buf = host !== undefined ? host.alloc(size) : new Uint8Array(size);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.flushFn = flushFn;
+    initDigitTables();
   }
 
   /** Room for `n` more bytes (flushing, or growing for one oversized item). */
@@ -111,6 +112,12 @@ export function asciiChunk(s: string): AsciiChunk {
   return { words, length: s.length };
 }
 
+/** Up to 8 ASCII characters as one float64 for `v.setFloat64(p, word, true)` (see AsciiChunk). */
+export function asciiWord(s: string): number {
+  if (s.length > 8) throw new Error(`asciiWord: longer than 8: ${JSON.stringify(s)}`);
+  return asciiChunk(s).words[0] ?? 0;
+}
+
 /** Writes `c` (spilling up to 7 bytes past its end). */
 export function putChunk(v: DataView, p: number, c: AsciiChunk): number {
   const w = c.words;
@@ -132,8 +139,8 @@ function pack(s: string): number {
   return (s.charCodeAt(0) | (s.charCodeAt(1) << 8) | (s.charCodeAt(2) << 16) | (s.charCodeAt(3) << 24)) >>> 0;
 }
 
-/** Builds the digit tables (once; cheap enough to call per record). */
-export function initDigitTables(): void {
+/** Builds the digit tables (once: every TextSink does it, so writers given a sink's view may rely on them). */
+function initDigitTables(): void {
   if (DEC4.length !== 0) return;
   const dec = new Uint32Array(10000);
   const decs = new Uint32Array(10000);
@@ -150,6 +157,12 @@ export function initDigitTables(): void {
   HEX4 = hex;
 }
 
+/*
+ * The writers below keep their common case (a value below 10000, or one hex digit) to a few
+ * bytecodes so that V8 inlines them into their callers; larger values take an out-of-line
+ * function.
+ */
+
 /** Unsigned decimal ("%u", n < 2^53; spills up to 3 bytes). */
 export function putUint(v: DataView, p: number, n: number): number {
   if (n < 10000) {
@@ -157,18 +170,31 @@ export function putUint(v: DataView, p: number, n: number): number {
     v.setUint32(p, (DEC4[n] as number) >>> (32 - 8 * d), true);
     return p + d;
   }
-  const hi = Math.floor(n / 10000);
-  const q = putUint(v, p, hi);
-  v.setUint32(q, DEC4[n - hi * 10000] as number, true);
-  return q + 4;
+  return putUintWide(v, p, n);
 }
 
-/** Spaces then `n` right-aligned in `width` characters ("%*u"; the general case). */
-function putUintPadSlow(v: DataView, p: number, n: number, width: number): number {
-  const s = String(n);
-  for (let i = s.length; i < width; i++) v.setUint8(p++, 32);
-  for (let i = 0; i < s.length; i++) v.setUint8(p++, s.charCodeAt(i));
-  return p;
+function putUintWide(v: DataView, p: number, n: number): number {
+  if (n < 100000000) {
+    const hi = Math.floor(n / 10000);
+    p = putUint(v, p, hi);
+    v.setUint32(p, DEC4[n - hi * 10000] as number, true);
+    return p + 4;
+  }
+  const top = Math.floor(n / 100000000);
+  const rest = n - top * 100000000;
+  const mid = Math.floor(rest / 10000);
+  p = top < 10000 ? putUint(v, p, top) : putUintWide(v, p, top);
+  v.setUint32(p, DEC4[mid] as number, true);
+  v.setUint32(p + 4, DEC4[rest - mid * 10000] as number, true);
+  return p + 8;
+}
+
+/** Spaces, then `n` right-aligned in `width` characters ("%*u"). */
+function putUintPadWide(v: DataView, p: number, n: number, width: number): number {
+  let digits = 1;
+  for (let x = 10; x <= n; x *= 10) digits++;
+  for (let i = digits; i < width; i++) v.setUint8(p++, 32);
+  return putUint(v, p, n);
 }
 
 /** "%6u". */
@@ -178,16 +204,10 @@ export function putUint6(v: DataView, p: number, n: number): number {
     v.setUint32(p + 2, DEC4S[n] as number, true);
     return p + 6;
   }
-  if (n < 1000000) {
-    const hi = Math.floor(n / 10000);
-    v.setUint16(p, (DEC4S[hi] as number) >>> 16, true);
-    v.setUint32(p + 2, DEC4[n - hi * 10000] as number, true);
-    return p + 6;
-  }
-  return putUintPadSlow(v, p, n, 6);
+  return putUintPadWide(v, p, n, 6);
 }
 
-/** "%10u" of a u32. */
+/** "%10u". */
 export function putUint10(v: DataView, p: number, n: number): number {
   if (n < 10000) {
     v.setUint32(p, 0x20202020, true);
@@ -195,34 +215,27 @@ export function putUint10(v: DataView, p: number, n: number): number {
     v.setUint32(p + 6, DEC4S[n] as number, true);
     return p + 10;
   }
-  const hi = Math.floor(n / 10000);
-  const lo = n - hi * 10000;
-  if (n < 100000000) {
-    v.setUint16(p, 0x2020, true);
-    v.setUint32(p + 2, DEC4S[hi] as number, true);
-    v.setUint32(p + 6, DEC4[lo] as number, true);
-    return p + 10;
-  }
-  if (n < 10000000000) {
-    const top = Math.floor(hi / 10000);
-    v.setUint16(p, (DEC4S[top] as number) >>> 16, true);
-    v.setUint32(p + 2, DEC4[hi - top * 10000] as number, true);
-    v.setUint32(p + 6, DEC4[lo] as number, true);
-    return p + 10;
-  }
-  return putUintPadSlow(v, p, n, 10);
+  return putUintPadWide(v, p, n, 10);
 }
 
 /** "%X" of a u32 (spills up to 3 bytes). */
 export function putHex(v: DataView, p: number, n: number): number {
+  if (n < 0x10) {
+    v.setUint8(p, HEX_DIGITS.charCodeAt(n));
+    return p + 1;
+  }
+  return putHexWide(v, p, n);
+}
+
+function putHexWide(v: DataView, p: number, n: number): number {
   if (n < 0x10000) {
     const d = n < 0x10 ? 1 : n < 0x100 ? 2 : n < 0x1000 ? 3 : 4;
     v.setUint32(p, (HEX4[n] as number) >>> (32 - 8 * d), true);
     return p + d;
   }
-  const q = putHex(v, p, n >>> 16);
-  v.setUint32(q, HEX4[n & 0xffff] as number, true);
-  return q + 4;
+  p = putHexWide(v, p, n >>> 16);
+  v.setUint32(p, HEX4[n & 0xffff] as number, true);
+  return p + 4;
 }
 
 /** "%08X" of a u32. */
