@@ -81,6 +81,9 @@ export function relpathperm(spcOid: number, dbOid: number, relNumber: number, fo
 
 /** Microseconds between 1970-01-01 and 2000-01-01 (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE). */
 const EPOCH_OFFSET_US = 946_684_800_000_000n;
+const EPOCH_OFFSET_S = 946_684_800;
+/** 2^53: TimestampTz values below this in magnitude convert to numbers exactly. */
+const SAFE_US = 9_007_199_254_740_992n;
 
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
@@ -105,8 +108,8 @@ interface ZoneParts {
 const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
 
 function zoneParts(unixMs: number, timeZone: string): ZoneParts {
-  const date = new Date(unixMs);
   if (timeZone === 'UTC' || timeZone === 'Etc/UTC' || timeZone === 'GMT') {
+    const date = new Date(unixMs);
     return {
       year: date.getUTCFullYear(),
       month: date.getUTCMonth() + 1,
@@ -118,6 +121,65 @@ function zoneParts(unixMs: number, timeZone: string): ZoneParts {
       abbrev: timeZone === 'GMT' ? 'GMT' : 'UTC',
     };
   }
+  const secs = Math.floor(unixMs / 1000);
+  const minute = Math.floor(secs / 60);
+  const cached = zoneMinutes.get(timeZone);
+  if (cached !== undefined && cached.minute === minute) return shiftedParts(secs, cached.offset, cached.abbrev);
+  const parts = intlZoneParts(unixMs, timeZone);
+  rememberMinute(timeZone, minute, parts, shiftedParts(secs, parts.offset, parts.abbrev));
+  return parts;
+}
+
+/**
+ * The zone's offset and abbreviation for the last UTC minute asked about, per zone: a WAL's
+ * commit timestamps come in runs within the same minute, and Intl costs microseconds a call.
+ */
+const zoneMinutes = new Map<string, { minute: number; offset: number; abbrev: string }>();
+
+/** Local fields as UTC + offset (what Intl reports wherever the offset holds). */
+function shiftedParts(secs: number, offset: number, abbrev: string): ZoneParts {
+  const d = new Date((secs + offset) * 1000);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    offset,
+    abbrev,
+  };
+}
+
+function sameParts(a: ZoneParts, b: ZoneParts): boolean {
+  return (
+    a.year === b.year &&
+    a.month === b.month &&
+    a.day === b.day &&
+    a.hour === b.hour &&
+    a.minute === b.minute &&
+    a.second === b.second &&
+    a.offset === b.offset &&
+    a.abbrev === b.abbrev
+  );
+}
+
+/**
+ * Caches `minute` for the zone when the offset and abbreviation are the same at its first and
+ * last second (no transition inside it) and UTC + offset gives exactly Intl's fields.
+ */
+function rememberMinute(timeZone: string, minute: number, parts: ZoneParts, shifted: ZoneParts): void {
+  if (!sameParts(parts, shifted)) return;
+  const first = intlZoneParts(minute * 60000, timeZone);
+  const last = intlZoneParts(minute * 60000 + 59000, timeZone);
+  if (first.offset !== parts.offset || last.offset !== parts.offset || first.abbrev !== parts.abbrev || last.abbrev !== parts.abbrev)
+    return;
+  zoneMinutes.set(timeZone, { minute, offset: parts.offset, abbrev: parts.abbrev });
+}
+
+/** The local fields, offset and abbreviation Intl gives for `unixMs` in `timeZone`. */
+function intlZoneParts(unixMs: number, timeZone: string): ZoneParts {
+  const date = new Date(unixMs);
   let fmt = zoneFormatters.get(timeZone);
   if (fmt === undefined) {
     fmt = new Intl.DateTimeFormat('en-US', {
@@ -154,10 +216,20 @@ export function timestamptzToStr(t: bigint, options: DescribeOptions = DEFAULT_D
   const timeZone = options.timeZone ?? 'UTC';
   if (options.timestampStyle === 'server') return serverTimestamp(t, timeZone);
   // compat.c: time_t = t / USECS_PER_SEC (truncating) + epoch shift; fraction = t % USECS_PER_SEC.
-  const secs = t / 1_000_000n + EPOCH_OFFSET_US / 1_000_000n;
-  const frac = Number(t % 1_000_000n);
-  const p = zoneParts(Number(secs) * 1000, timeZone);
-  const fracText = frac < 0 ? `-${String(-frac).padStart(6, '0')}` : String(frac).padStart(6, '0');
+  // In numbers where exact (|t| < 2^53 µs, ±285 years around 2000): bigint division costs more.
+  let secs: number;
+  let frac: number;
+  if (t > -SAFE_US && t < SAFE_US) {
+    const n = Number(t);
+    frac = n % 1_000_000;
+    secs = (n - frac) / 1_000_000 + EPOCH_OFFSET_S;
+  } else {
+    secs = Number(t / 1_000_000n) + EPOCH_OFFSET_S;
+    frac = Number(t % 1_000_000n);
+  }
+  const p = zoneParts(secs * 1000, timeZone);
+  // "%06d": a negative fraction (a time before 2000) keeps its sign within the six columns.
+  const fracText = frac < 0 ? `-${String(-frac).padStart(5, '0')}` : String(frac).padStart(6, '0');
   return `${pad4(p.year)}-${pad2(p.month)}-${pad2(p.day)} ${pad2(p.hour)}:${pad2(p.minute)}:${pad2(p.second)}.${fracText} ${p.abbrev}`;
 }
 
