@@ -23,9 +23,10 @@ import {
   type AsciiChunk,
   asciiChunk,
   asciiWord,
+  DEC4S,
+  HEX4,
   putChunk,
   putHex,
-  putHex8,
   putUint,
   putUint6,
   putUint10,
@@ -127,19 +128,11 @@ function typeChunk(record: DecodedRecord, profile: PgVersionProfile): AsciiChunk
   return c;
 }
 
-/** "%X/%08X" of an LSN held as a number. */
-function putLsn(v: DataView, p: number, lsn: number): number {
-  const hi = Math.floor(lsn / TWO_32);
-  p = putHex(v, p, hi);
-  v.setUint8(p, 47);
-  return putHex8(v, p + 1, lsn - hi * TWO_32);
-}
-
 /**
- * "rmgr: ... desc: TYPE " up to the description. The line is written by a few separately
- * optimized functions (this one, the description, the block references) rather than one: V8
- * inlines small helpers only up to a budget per optimized function, and one large function ran
- * out of it.
+ * "rmgr: ... desc: TYPE " up to the description, the common cases written inline (lengths and
+ * xid below 10000, an LSN high half below 16): the first optimized version of this code is the
+ * one a single pgffi waldump run mostly uses, and V8 does not always inline small helpers into
+ * it by then.
  */
 function putHead(
   v: DataView,
@@ -152,18 +145,57 @@ function putHead(
   prev: number,
   type: AsciiChunk,
 ): number {
-  p = putChunk(v, p, prefix);
-  p = putUint6(v, p, recLen);
+  const pw = prefix.words;
+  for (let i = 0; i < pw.length; i++) v.setFloat64(p + 8 * i, pw[i] as number, true);
+  p += prefix.length;
+  if (recLen < 10000) {
+    v.setUint16(p, 0x2020, true);
+    v.setUint32(p + 2, DEC4S[recLen] as number, true);
+    p += 6;
+  } else {
+    p = putUint6(v, p, recLen);
+  }
   v.setUint8(p++, 47);
-  p = putUint6(v, p, totLen);
+  if (totLen < 10000) {
+    v.setUint16(p, 0x2020, true);
+    v.setUint32(p + 2, DEC4S[totLen] as number, true);
+    p += 6;
+  } else {
+    p = putUint6(v, p, totLen);
+  }
   v.setFloat64(p, W_TX, true);
-  p = putUint10(v, p + 6, xid);
+  p += 6;
+  if (xid < 10000) {
+    v.setUint32(p, 0x20202020, true);
+    v.setUint16(p + 4, 0x2020, true);
+    v.setUint32(p + 6, DEC4S[xid] as number, true);
+    p += 10;
+  } else {
+    p = putUint10(v, p, xid);
+  }
   v.setFloat64(p, W_LSN, true);
-  p = putLsn(v, p + 7, lsn);
-  v.setFloat64(p, W_PREV, true);
-  p = putLsn(v, p + 7, prev);
-  v.setFloat64(p, W_DESC, true);
-  return putChunk(v, p + 8, type);
+  p += 7;
+  let hi = Math.floor(lsn / TWO_32);
+  let lo = lsn - hi * TWO_32;
+  if (hi < 16) v.setUint8(p++, (HEX4[hi] as number) >>> 24);
+  else p = putHex(v, p, hi);
+  v.setUint8(p, 47);
+  v.setUint32(p + 1, HEX4[lo >>> 16] as number, true);
+  v.setUint32(p + 5, HEX4[lo & 0xffff] as number, true);
+  v.setFloat64(p + 9, W_PREV, true);
+  p += 16;
+  hi = Math.floor(prev / TWO_32);
+  lo = prev - hi * TWO_32;
+  if (hi < 16) v.setUint8(p++, (HEX4[hi] as number) >>> 24);
+  else p = putHex(v, p, hi);
+  v.setUint8(p, 47);
+  v.setUint32(p + 1, HEX4[lo >>> 16] as number, true);
+  v.setUint32(p + 5, HEX4[lo & 0xffff] as number, true);
+  v.setFloat64(p + 9, W_DESC, true);
+  p += 17;
+  const tw = type.words;
+  for (let i = 0; i < tw.length; i++) v.setFloat64(p + 8 * i, tw[i] as number, true);
+  return p + type.length;
 }
 
 /** "S/D/R[ fork F] blk B" (the fork only when `alwaysFork` or not main). */
