@@ -55,6 +55,16 @@ export declare function scanPages(buffer: Uint8Array, firstBlockNumber: number):
 export declare function scanPagesAsync(buffer: Uint8Array, firstBlockNumber: number): Promise<Array<PageMismatch>>
 
 /**
+ * Walks whole WAL pages of `buffer` from byte `firstPage` (at most `pageCount` of them) record by
+ * record, as a reader finds records that lie wholly inside a page, and checks each one's
+ * xl_crc. Returns pairs: the record's offset in `buffer`, then its xl_tot_len with bit 31 set
+ * when the CRC does not match. Only records the caller finds at the same offset with the same
+ * length may be taken as checked (the walk itself validates nothing else). Offsets must fit in
+ * 32 bits: `buffer` at most 4 GiB.
+ */
+export declare function scanRecordCrcs(buffer: Uint8Array, firstPage: number, pageCount: number): Uint32Array
+
+/**
  * Verifies a batch of WAL records: record k is `buffer[offsets[k] .. offsets[k] + lengths[k]]`
  * (lengths[k] = xl_tot_len). Its CRC-32C over bytes [24, len) then [0, 20) is compared with the
  * u32 LE xl_crc at offset 20. Returns the indices k that mismatch; a record shorter than 24 bytes

@@ -841,4 +841,5 @@ module.exports.nativeInfo = nativeBinding.nativeInfo
 module.exports.pageChecksum = nativeBinding.pageChecksum
 module.exports.scanPages = nativeBinding.scanPages
 module.exports.scanPagesAsync = nativeBinding.scanPagesAsync
+module.exports.scanRecordCrcs = nativeBinding.scanRecordCrcs
 module.exports.verifyRecordCrcs = nativeBinding.verifyRecordCrcs

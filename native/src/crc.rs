@@ -84,11 +84,21 @@ macro_rules! hw_verify {
         #[target_feature(enable = $feature)]
         pub fn verify(buffer: &[u8], offsets: &[u32], lengths: &[u32]) -> Vec<u32> {
             let limit = super::hw_limit();
-            super::verify_with(buffer, offsets, lengths, |rec| {
-                let payload = &rec[super::SIZE_OF_XLOG_RECORD..];
-                let reg = if payload.len() <= limit { update(!0, payload) } else { !crc_fast::crc32_iscsi(payload) };
-                !update(reg, &rec[..super::XL_CRC_OFFSET])
-            })
+            super::verify_with(buffer, offsets, lengths, |rec| record_crc(rec, limit))
+        }
+
+        #[target_feature(enable = $feature)]
+        pub fn scan(buffer: &[u8], first_page: usize, page_count: usize) -> Vec<u32> {
+            let limit = super::hw_limit();
+            super::scan_with(buffer, first_page, page_count, |rec| record_crc(rec, limit))
+        }
+
+        #[inline]
+        #[target_feature(enable = $feature)]
+        fn record_crc(rec: &[u8], limit: usize) -> u32 {
+            let payload = &rec[super::SIZE_OF_XLOG_RECORD..];
+            let reg = if payload.len() <= limit { update(!0, payload) } else { !crc_fast::crc32_iscsi(payload) };
+            !update(reg, &rec[..super::XL_CRC_OFFSET])
         }
     };
 }
@@ -285,4 +295,82 @@ pub fn verify_record_crcs_with(kernel: Kernel, buffer: &[u8], offsets: &[u32], l
 /// as a mismatch. `offsets` and `lengths` must have the same length (checked by the caller).
 pub fn verify_record_crcs(buffer: &[u8], offsets: &[u32], lengths: &[u32]) -> Vec<u32> {
     verify_record_crcs_with(Kernel::hardware().unwrap_or(Kernel::CrcFast), buffer, offsets, lengths)
+}
+
+/// XLOG_BLCKSZ, and the page header facts the scan needs (access/xlog_internal.h).
+const XLOG_BLCKSZ: usize = 8192;
+const XLP_FIRST_IS_CONTRECORD: u16 = 0x0001;
+const XLP_LONG_HEADER: u16 = 0x0002;
+const SIZE_OF_XLOG_SHORT_PHD: usize = 24;
+const SIZE_OF_XLOG_LONG_PHD: usize = 40;
+/// xl_info's rmgr-independent bits, RM_XLOG_ID and XLOG_SWITCH (access/xlogrecord.h, catalog/pg_control.h).
+const XLR_INFO_MASK: u8 = 0x0F;
+const RM_XLOG_ID: u8 = 0;
+const XLOG_SWITCH: u8 = 0x40;
+/// The flag `scan_record_crcs` sets on the length of a record whose CRC does not match.
+pub const SCAN_BAD_CRC: u32 = 0x8000_0000;
+
+#[inline(always)]
+fn maxalign(n: usize) -> usize {
+    (n + 7) & !7
+}
+
+#[inline(always)]
+fn scan_with(buffer: &[u8], first_page: usize, page_count: usize, record_crc: impl Fn(&[u8]) -> u32) -> Vec<u32> {
+    let mut out = Vec::with_capacity(page_count * 64);
+    for k in 0..page_count {
+        let Some(page) = first_page.checked_add(k * XLOG_BLCKSZ).and_then(|p| buffer.get(p..p + XLOG_BLCKSZ)) else {
+            break;
+        };
+        let page_at = first_page + k * XLOG_BLCKSZ;
+        let info = u16::from_le_bytes([page[2], page[3]]);
+        let mut q = if info & XLP_LONG_HEADER != 0 { SIZE_OF_XLOG_LONG_PHD } else { SIZE_OF_XLOG_SHORT_PHD };
+        if info & XLP_FIRST_IS_CONTRECORD != 0 {
+            q += maxalign(u32::from_le_bytes(page[16..20].try_into().unwrap()) as usize);
+        }
+        while q + SIZE_OF_XLOG_RECORD <= XLOG_BLCKSZ {
+            let len = u32::from_le_bytes(page[q..q + 4].try_into().unwrap()) as usize;
+            if len < SIZE_OF_XLOG_RECORD || len > XLOG_BLCKSZ - q {
+                break;
+            }
+            let rec = &page[q..q + len];
+            let bad = if record_crc(rec) == stored_crc(rec) { 0 } else { SCAN_BAD_CRC };
+            out.push((page_at + q) as u32);
+            out.push(len as u32 | bad);
+            if rec[17] == RM_XLOG_ID && rec[16] & !XLR_INFO_MASK == XLOG_SWITCH {
+                break;
+            }
+            q += maxalign(len);
+        }
+    }
+    out
+}
+
+/// `scan_record_crcs` with the given engine. Panics if the CPU lacks `kernel`.
+pub fn scan_record_crcs_with(kernel: Kernel, buffer: &[u8], first_page: usize, page_count: usize) -> Vec<u32> {
+    assert!(kernel.supported(), "{kernel:?} not supported on this CPU");
+    match kernel {
+        Kernel::CrcFast => scan_with(buffer, first_page, page_count, |rec| {
+            let c = crc32c_append_fast(0, &rec[SIZE_OF_XLOG_RECORD..]);
+            crc32c_append_fast(c, &rec[..XL_CRC_OFFSET])
+        }),
+        // SAFETY: the CPU feature was checked above.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Sse42 => unsafe { x86::scan(buffer, first_page, page_count) },
+        #[cfg(target_arch = "aarch64")]
+        Kernel::ArmCrc => unsafe { arm::scan(buffer, first_page, page_count) },
+        #[allow(unreachable_patterns)]
+        _ => unreachable!(),
+    }
+}
+
+/// Walks the WAL pages `buffer[first_page + k * 8192 ..][..8192]` (k < page_count, whole pages
+/// only) the way a reader would find records in them — after the page header and any
+/// continuation (XLP_FIRST_IS_CONTRECORD, xlp_rem_len), then record by record by xl_tot_len
+/// (MAXALIGNed) while a record lies wholly in the page, stopping after XLOG_SWITCH — and checks
+/// each record's xl_crc. Returns pairs (offset in `buffer`, xl_tot_len | SCAN_BAD_CRC if the CRC
+/// does not match). Nothing is validated beyond that: the caller takes a result only for a
+/// record it found itself at the same offset with the same length (hence the same bytes).
+pub fn scan_record_crcs(buffer: &[u8], first_page: usize, page_count: usize) -> Vec<u32> {
+    scan_record_crcs_with(Kernel::hardware().unwrap_or(Kernel::CrcFast), buffer, first_page, page_count)
 }

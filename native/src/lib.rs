@@ -149,3 +149,17 @@ pub fn verify_record_crcs(buffer: &[u8], offsets: &[u32], lengths: &[u32]) -> Re
     }
     Ok(Uint32Array::new(crc::verify_record_crcs(buffer, offsets, lengths)))
 }
+
+/// Walks whole WAL pages of `buffer` from byte `firstPage` (at most `pageCount` of them) record by
+/// record, as a reader finds records that lie wholly inside a page, and checks each one's
+/// xl_crc. Returns pairs: the record's offset in `buffer`, then its xl_tot_len with bit 31 set
+/// when the CRC does not match. Only records the caller finds at the same offset with the same
+/// length may be taken as checked (the walk itself validates nothing else). Offsets must fit in
+/// 32 bits: `buffer` at most 4 GiB.
+#[napi]
+pub fn scan_record_crcs(buffer: &[u8], first_page: u32, page_count: u32) -> Result<Uint32Array> {
+    if buffer.len() > u32::MAX as usize {
+        return Err(Error::new(Status::InvalidArg, "scanRecordCrcs: buffer larger than 4 GiB".to_string()));
+    }
+    Ok(Uint32Array::new(crc::scan_record_crcs(buffer, first_page as usize, page_count as usize)))
+}
