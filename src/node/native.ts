@@ -14,6 +14,7 @@ interface NativeBinding {
   scanPagesAsync(buffer: Uint8Array, firstBlockNumber: number): Promise<PageChecksumMismatch[]>;
   nativeInfo(): { pageChecksumKernel: string; crc32cKernel: string };
   verifyRecordCrcs?(buffer: Uint8Array, offsets: Uint32Array, lengths: Uint32Array): Uint32Array;
+  scanRecordCrcs?(buffer: Uint8Array, firstPage: number, pageCount: number): Uint32Array;
 }
 
 const require = createRequire(import.meta.url);
@@ -63,8 +64,8 @@ if (nativeBinding !== null) {
     crc32c: (bytes, previous) => b.crc32c(bytes, previous),
     pageChecksum: (page, blockNumber) => b.pageChecksum(page, blockNumber),
     scanPages: (buffer, firstBlockNumber) => b.scanPages(buffer, firstBlockNumber),
-    ...(typeof b.verifyRecordCrcs === 'function'
-      ? { verifyRecordCrcs: b.verifyRecordCrcs.bind(b) as NonNullable<NativeBinding['verifyRecordCrcs']> }
+    ...(typeof b.scanRecordCrcs === 'function'
+      ? { scanRecordCrcs: b.scanRecordCrcs.bind(b) as NonNullable<NativeBinding['scanRecordCrcs']> }
       : {}),
   });
 }

@@ -22,12 +22,19 @@ export interface Accelerator {
   /** Every non-new full page of `buffer` whose stored checksum differs from the computed one. */
   scanPages(buffer: Uint8Array, firstBlockNumber: number): PageChecksumMismatch[];
   /**
-   * Optional batch check of WAL records (XLogRecord, access/xlogrecord.h): record k is
-   * `buffer[offsets[k], offsets[k] + lengths[k])`; its CRC-32C over [24, len) then [0, 20) is
-   * compared with xl_crc (u32 LE at 20). Returns the ascending indices k that mismatch.
+   * Optional: walks the whole WAL pages `buffer[firstPage + k * 8192, … + 8192)`, k < pageCount,
+   * as a reader finds records in them (after the page header and any continuation given by
+   * xlp_rem_len, then by xl_tot_len, MAXALIGNed, while a record lies wholly in the page;
+   * stopping after XLOG_SWITCH), and checks each record's CRC-32C (over [24, len) then [0, 20),
+   * against xl_crc). Returns pairs: offset in `buffer`, then xl_tot_len with bit 31
+   * (SCAN_BAD_CRC) set on a mismatch. The walk validates nothing else: a caller takes a verdict
+   * only for a record it found itself at the same offset with the same length.
    */
-  verifyRecordCrcs?(buffer: Uint8Array, offsets: Uint32Array, lengths: Uint32Array): Uint32Array;
+  scanRecordCrcs?(buffer: Uint8Array, firstPage: number, pageCount: number): Uint32Array;
 }
+
+/** The flag scanRecordCrcs sets on the length of a record whose CRC does not match. */
+export const SCAN_BAD_CRC = 0x8000_0000;
 
 let installed: Accelerator | null = null;
 

@@ -25,7 +25,7 @@ import {
   XLP_LONG_HEADER,
   XLR_INFO_MASK,
 } from '../constants.js';
-import { activeAccelerator } from '../core/accelerator.js';
+import { activeAccelerator, SCAN_BAD_CRC } from '../core/accelerator.js';
 import { crc32cFinish, crc32cUpdate, walRecordCrc, wordsOfBuffer } from '../core/crc32c.js';
 import { PgFormatError, type PgFormatErrorCode } from '../core/errors.js';
 import type { Lsn } from '../core/lsn.js';
@@ -90,8 +90,11 @@ const TWO_32 = 0x1_0000_0000;
  */
 const ACCELERATE_RECORDS_FROM_BYTES = 384;
 const PAGE = XLOG_BLCKSZ;
-/** At most this many records (of SizeOfXLogRecord bytes or more) fit in one page. */
-const MAX_RECORDS_PER_PAGE = Math.ceil(PAGE / SizeOfXLogRecord);
+/**
+ * Pages per scanRecordCrcs call: 256 KB, ~2,000 typical records, so the ~300 ns call costs
+ * nothing per record while a reader that stops early wastes at most that much checking.
+ */
+const SCAN_PAGES = 32;
 /**
  * Positions are numbers: LSNs up to here (2^53 less 4 GiB of headroom for segment arithmetic)
  * are exact. Real clusters are far below it (2^53 bytes is 8 PiB of WAL); above it the
@@ -175,13 +178,12 @@ export class WalStreamDecoder {
   private wordsOf: Uint8Array | null = null;
   private words: Int32Array | null = null;
 
-  // Batched CRC checks (chunkCrcOk): records of one page of chunk batchChunk.
-  private batchChunk: Uint8Array | null = null;
-  private batchOffsets: Uint32Array | null = null;
-  private batchLengths: Uint32Array | null = null;
-  private batchCount = 0;
-  private batchNext = 0;
-  private batchBad: Uint32Array = new Uint32Array(0);
+  // Record CRCs checked ahead by the accelerator's scanRecordCrcs (chunkCrcOk): pairs
+  // (offset, length | SCAN_BAD_CRC) for the pages of scanChunk below scanEnd.
+  private scanChunk: Uint8Array | null = null;
+  private scanResults: Uint32Array = new Uint32Array(0);
+  private scanNext = 0;
+  private scanEnd = 0;
 
   // Outcome.
   private failure: { code: PgFormatErrorCode; message: string; lsn: number } | null = null;
@@ -659,49 +661,32 @@ export class WalStreamDecoder {
   }
 
   /**
-   * crcOk for a record lying in input chunk `c` at `o`, through the accelerator's batch check
-   * when it has one: the records that appear to follow in the same page of the same chunk
-   * (walked by xl_tot_len) are checked in one native call, and a later record is taken as
-   * checked only if it is exactly one of them (same chunk, offset and length, hence the same
-   * bytes). Anything else falls back to crcOk.
+   * crcOk for a record lying in input chunk `c` at `o`. With an accelerator that scans, the
+   * records of the next SCAN_PAGES whole pages of the chunk are checked in one native call
+   * ahead of the reader, and a record is taken as checked only if the scan found exactly it
+   * (same chunk, offset and length, hence the same bytes). Anything else falls back to crcOk.
    */
   private chunkCrcOk(c: Uint8Array, o: number, totLen: number, offInPage: number): boolean {
     if (!this.verifyCrc) return true;
-    if (this.batchChunk === c) {
-      const offs = this.batchOffsets as Uint32Array;
-      let i = this.batchNext;
-      while (i < this.batchCount && (offs[i] as number) < o) i++;
-      if (i < this.batchCount && offs[i] === o && this.batchLengths![i] === totLen) {
-        this.batchNext = i + 1;
-        return this.batchBad.length === 0 || !this.batchBad.includes(i);
-      }
-      this.batchChunk = null;
+    if (this.scanChunk !== c || o >= this.scanEnd) {
+      const scan = activeAccelerator()?.scanRecordCrcs;
+      const pageStart = o - offInPage;
+      if (scan === undefined || pageStart < 0 || pageStart + PAGE > c.length || c.length > 0xffffffff) return this.crcOk(c, o, totLen);
+      const pages = Math.min(SCAN_PAGES, Math.floor((c.length - pageStart) / PAGE));
+      this.scanResults = scan(c, pageStart, pages);
+      this.scanChunk = c;
+      this.scanEnd = pageStart + pages * PAGE;
+      this.scanNext = 0;
     }
-    const verify = activeAccelerator()?.verifyRecordCrcs;
-    if (verify === undefined || c.length > 0xffffffff) return this.crcOk(c, o, totLen);
-    if (this.batchOffsets === null || this.batchLengths === null) {
-      this.batchOffsets = new Uint32Array(MAX_RECORDS_PER_PAGE);
-      this.batchLengths = new Uint32Array(MAX_RECORDS_PER_PAGE);
+    const r = this.scanResults;
+    let k = this.scanNext;
+    while (k < r.length && (r[k] as number) < o) k += 2;
+    this.scanNext = k;
+    if (k < r.length && r[k] === o && ((r[k + 1] as number) & ~SCAN_BAD_CRC) === totLen) {
+      this.scanNext = k + 2;
+      return ((r[k + 1] as number) & SCAN_BAD_CRC) === 0;
     }
-    const offs = this.batchOffsets;
-    const lens = this.batchLengths;
-    const pageEnd = Math.min(c.length, o + (PAGE - offInPage));
-    let n = 0;
-    for (let q = o; q + SizeOfXLogRecord <= pageEnd && n < MAX_RECORDS_PER_PAGE; ) {
-      const len = u32(c, q);
-      if (len < SizeOfXLogRecord || q + len > pageEnd) break;
-      offs[n] = q;
-      lens[n] = len;
-      n++;
-      if (c[q + 17] === RM_XLOG_ID && ((c[q + 16] as number) & ~XLR_INFO_MASK) === XLOG_SWITCH) break;
-      q += (len + MAXIMUM_ALIGNOF - 1) & ~(MAXIMUM_ALIGNOF - 1); // MAXALIGN; len < PAGE here
-    }
-    if (n < 2) return this.crcOk(c, o, totLen);
-    this.batchBad = verify(c, offs.subarray(0, n), lens.subarray(0, n));
-    this.batchChunk = c;
-    this.batchCount = n;
-    this.batchNext = 1;
-    return this.batchBad.length === 0 || this.batchBad[0] !== 0;
+    return this.crcOk(c, o, totLen);
   }
 
   private nextAfter(endPos: number, b: Uint8Array, o: number): number {
