@@ -12,12 +12,11 @@
  * busy machine: threads are used only on idle CPUs).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pageChecksum, pageChecksums } from '../src/common/page/checksum.js';
 import { PgServer } from '../test/support/pg-server.js';
-import { gbPerSecond, printTable, timeIt, timeProcess } from './harness.js';
+import { compileForBench, gbPerSecond, printTable, timeIt, timeProcess } from './harness.js';
 
 const arg = (name: string, def: number): number => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -76,8 +75,8 @@ printTable(
 );
 
 const server = await PgServer.start({ major: 15, conf: { autovacuum: 'off', max_wal_size: "'4GB'" } });
-// compiled inside the repository so dist/node/native.js finds ../../native (the napi module)
-const outDir = mkdtempSync(join(import.meta.dirname, '..', '.bench-dist-'));
+const build = compileForBench();
+const outDir = build.dir;
 try {
   // ~110 bytes per row on disk: text of 60 bytes plus header and an int
   const rows = Math.ceil((targetMb * 1024 * 1024) / 110);
@@ -93,11 +92,6 @@ try {
   const [size] = await server.query<{ b: string }>("SELECT pg_total_relation_size('big') AS b");
   await server.stop();
 
-  // tsc emits even when some other part of the tree does not typecheck; only a missing CLI is fatal
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], {
-    stdio: 'inherit',
-  });
-  if (!existsSync(join(outDir, 'cli', 'main.js'))) throw new Error('tsc did not emit the CLI');
   const ours = [join(outDir, 'cli', 'main.js'), 'checksums', '-D', server.dataDir];
   const theirs = ['-D', server.dataDir];
 
@@ -159,5 +153,5 @@ try {
   );
 } finally {
   await server.destroy();
-  rmSync(outDir, { recursive: true, force: true });
+  build.remove();
 }

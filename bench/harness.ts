@@ -3,6 +3,8 @@
  * rounds, and print tables with ratios. Benchmarks run contenders side by side in one process.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Measurement {
   name: string;
@@ -52,4 +54,21 @@ export function printTable(title: string, header: string[], rows: (string | numb
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
+}
+
+/**
+ * Compiles src/ with tsc into a fresh `.bench-dist-*` directory at the repository root, so that
+ * benchmarks run our code as users do (plain `node` on JavaScript, no tsx hooks) and the
+ * compiled node/native.js finds the native module at ../../native. tsc emits even when some
+ * other part of the tree does not typecheck; only a missing CLI is fatal.
+ */
+export function compileForBench(): { dir: string; remove: () => void } {
+  const root = new URL('..', import.meta.url).pathname;
+  const dir = mkdtempSync(join(root, '.bench-dist-'));
+  spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', dir, '--declaration', 'false', '--sourceMap', 'false'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (!existsSync(join(dir, 'cli', 'main.js'))) throw new Error('tsc did not emit the CLI');
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
