@@ -1,8 +1,10 @@
 /**
  * pg_waldump's text output (src/bin/pg_waldump/pg_waldump.c: XLogDumpDisplayRecord,
  * XLogDumpDisplayStats, XLogDumpStatsRow) for 14, 15 and 16, and the NDJSON form of
- * `pgffi waldump --json`. Record lines are built with plain concatenation and handed to the
- * caller's buffered writer; nothing here touches I/O.
+ * `pgffi waldump --json`. `formatRecordLine` builds a record's line as a string;
+ * `writeRecordLine`, the CLI's path, writes the same bytes straight into a TextSink (digit
+ * tables, constant text 8 bytes per store, the commonest descriptions from desc-bytes.ts).
+ * Nothing here touches I/O.
  */
 import { formatLsn, type Lsn } from '../core/lsn.js';
 import type { PgVersionProfile } from '../profile.js';
@@ -217,7 +219,7 @@ function putBlockTarget(v: DataView, p: number, b: BlockReference, alwaysFork: b
 
 /** pg_waldump's short block references, then the newline. */
 function writeShortBlocks(sink: TextSink, blocks: readonly BlockReference[]): void {
-  sink.ensure(2 + blocks.length * 100);
+  sink.ensure(2 + blocks.length * 128);
   const v = sink.view;
   let p = sink.pos;
   for (let i = 0; i < blocks.length; i++) {
