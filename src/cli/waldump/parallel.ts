@@ -23,7 +23,7 @@
  * its last if it has fewer, as a broken seam, to exercise the hand-over).
  */
 import { appendFileSync, existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -31,8 +31,17 @@ import { walFileName } from '../../common/core/wal-file-names.js';
 import type { PgVersionProfile } from '../../common/profile.js';
 import { WalStatsAccumulator } from '../../common/rmgr/index.js';
 import { formatStats, statsJson } from '../../common/waldump/format.js';
-import { type Config, Fatal, lsnText, type Out, type Resume, type SegmentInfo } from '../commands/waldump.js';
-import type { ChunkMessage, DoneMessage, PartRequest, RecycleMessage, WorkerMessage, WorkerSetup } from './worker.js';
+import { type Config, Fatal, lsnText, type Out, type Resume, SegmentBuffers, type SegmentInfo } from '../commands/waldump.js';
+import {
+  type ChunkMessage,
+  type DoneMessage,
+  decodePart,
+  freeBuffers,
+  type PartRequest,
+  type RecycleMessage,
+  type WorkerMessage,
+  type WorkerSetup,
+} from './part.js';
 
 export interface ParallelDump {
   cfg: Config;
@@ -47,9 +56,15 @@ export interface ParallelDump {
 
 /** Parts hold at least this much WAL (whole segments). */
 const PART_BYTES = 16 * 1024 * 1024;
-/** Below these amounts of WAL, starting threads (~40 ms each, in parallel) costs more than it saves. */
-const MIN_TEXT_BYTES = 32 * 1024 * 1024;
-const MIN_STATS_BYTES = 64 * 1024 * 1024;
+/**
+ * Below these amounts of WAL one thread is faster. Measured on 2 cores (bench/waldump.ts):
+ * a second thread costs ~0.1 s of start-up (modules), ~0.2 s of not yet optimised code (each
+ * thread's JIT warms up on its own) and ~10 ms per part (a decoder start, a read into the next
+ * segment), so the sequential loop is as fast up to ~150 MB of text output and ~400 MB of
+ * --stats (-q) at the decoder's speed.
+ */
+const MIN_TEXT_BYTES = 256 * 1024 * 1024;
+const MIN_STATS_BYTES = 512 * 1024 * 1024;
 /** Larger segments make parts whose text would be held in memory whole: not parallel unless forced. */
 const MAX_AUTO_SEGMENT_SIZE = 64 * 1024 * 1024;
 const MAX_WORKERS = 8;
@@ -84,18 +99,29 @@ function plan(d: ParallelDump): Plan | null {
     while (existsSync(join(info.dir, walFileName(timeline, lastSeg + 1n, segSize)))) lastSeg++;
   }
   if (lastSeg > BigInt(Number.MAX_SAFE_INTEGER)) return null;
-  const partSegs = Math.max(1, envCount('POSTGRES_FFI_WALDUMP_PART_SEGMENTS') ?? Math.ceil(PART_BYTES / segSize));
+  const minSegs = Math.max(1, Math.ceil(PART_BYTES / segSize));
   const segments = Number(lastSeg - firstSeg) + 1;
-  const nParts = Math.ceil(segments / partSegs);
   let workers: number;
-  if (forced !== null) workers = Math.min(forced, nParts);
+  if (forced !== null) workers = forced;
   else {
     const bytes = Number((end !== 0n ? end : (lastSeg + 1n) * seg) - start);
     const worth = !cfg.stats && !cfg.quiet ? MIN_TEXT_BYTES : MIN_STATS_BYTES;
-    if (nParts < 2 || bytes < worth || segSize > MAX_AUTO_SEGMENT_SIZE) return null;
-    workers = Math.min(availableParallelism(), nParts, MAX_WORKERS);
-    if (workers < 2) return null;
+    if (segments < 2 * minSegs || bytes < worth || segSize > MAX_AUTO_SEGMENT_SIZE) return null;
+    // The main thread decodes parts too: one worker per other idle core (CPUs less the 1-minute
+    // load average; on a busy machine threads only add overhead).
+    const idle = Math.round(availableParallelism() - (loadavg()[0] ?? 0));
+    workers = Math.min(idle - 1, MAX_WORKERS);
+    if (workers < 1) return null;
   }
+  // About eight parts per thread, so that the threads finish close together, but parts of at
+  // most four times the minimum: each part costs a decoder start and a read into the next
+  // segment, and a part's text waits in memory while the parts before it are written.
+  const partSegs = Math.max(
+    1,
+    envCount('POSTGRES_FFI_WALDUMP_PART_SEGMENTS') ?? Math.min(4 * minSegs, Math.max(minSegs, Math.ceil(segments / ((workers + 1) * 8)))),
+  );
+  const nParts = Math.ceil(segments / partSegs);
+  workers = Math.min(workers, nParts - 1);
   const parts: PartRequest[] = [];
   for (let i = 0; i < nParts; i++) {
     const first = Number(firstSeg) + i * partSegs;
@@ -147,7 +173,7 @@ export async function dumpParallel(d: ParallelDump, sequential: (resume: Resume 
   const p = plan(d);
   const entry = p === null ? null : workerEntry();
   if (p === null || entry === null) {
-    trace({ workers: 0 });
+    trace({ sequential: true });
     return sequential(null);
   }
   const { cfg, out, profile } = d;
@@ -166,13 +192,14 @@ export async function dumpParallel(d: ParallelDump, sequential: (resume: Resume 
   };
   const parts: PartState[] = p.parts.map(() => ({ queue: [], started: false, worker: null }));
   const workers: Worker[] = [];
-  const idle: Worker[] = [];
+  /** Parts sent to each worker and not done yet (two each, so that none waits for the next). */
+  const outstanding = new Map<Worker, number>();
   const stats = new WalStatsAccumulator();
   /** Output held back until the end (--stats, -q: only the "first record is after" line). */
   const held: Uint8Array[] = [];
   let cur = 0;
   let next = 0;
-  const window = p.workers + 1;
+  const window = p.workers + 3;
   let expectedFirst: bigint | null = null;
   let shown = 0;
   let printedThrough: bigint | null = null;
@@ -182,18 +209,27 @@ export async function dumpParallel(d: ParallelDump, sequential: (resume: Resume 
     finish = resolve;
   });
   let finished = false;
+  /** Resumes the main thread's own decoding loop when a part becomes available (or the pass ends). */
+  let wakeLocal: (() => void) | null = null;
   const end = (e: Ending): void => {
     if (finished) return;
     finished = true;
     finish(e);
+    if (wakeLocal !== null) wakeLocal();
   };
 
   const assign = (): void => {
-    while (idle.length > 0 && next < p.parts.length && next < cur + window) {
-      const w = idle.pop()!;
+    for (const [w, n] of outstanding) {
+      if (n >= 2 || next >= p.parts.length || next >= cur + window) continue;
+      outstanding.set(w, n + 1);
       parts[next]!.worker = w;
       w.postMessage(p.parts[next]!);
       next++;
+    }
+    if (wakeLocal !== null && next < p.parts.length && next < cur + window) {
+      const wake = wakeLocal;
+      wakeLocal = null;
+      wake();
     }
   };
 
@@ -233,8 +269,12 @@ export async function dumpParallel(d: ParallelDump, sequential: (resume: Resume 
     }
     out.writeBytes(bytes);
     written++;
-    const recycle: RecycleMessage = { type: 'recycle', bytes: m.bytes };
-    parts[cur]!.worker?.postMessage(recycle, [m.bytes]);
+    const owner = parts[cur]!.worker;
+    if (owner === null) freeBuffers.push(m.bytes);
+    else {
+      const recycle: RecycleMessage = { type: 'recycle', bytes: m.bytes };
+      owner.postMessage(recycle);
+    }
     anyPrinted = true;
     shown += m.shown;
     if (m.lastLsn !== null) printedThrough = m.lastLsn;
@@ -320,7 +360,33 @@ export async function dumpParallel(d: ParallelDump, sequential: (resume: Resume 
     printStats();
     end({ kind: 'return', code: 0 });
   };
+  // The main thread decodes whichever part is next whenever it is free (it has the modules
+  // loaded already); between its parts it writes what the workers sent.
+  const local = async (): Promise<void> => {
+    const buffers = new SegmentBuffers();
+    while (!finished) {
+      if (next < p.parts.length && next < cur + window) {
+        const k = next++;
+        await decodePart(
+          setup,
+          profile,
+          buffers,
+          p.parts[k]!,
+          (m) => parts[m.index]!.queue.push(m),
+          () => finished,
+        );
+        pump();
+        await new Promise((resolve) => setImmediate(resolve));
+      } else {
+        await new Promise<void>((resolve) => {
+          wakeLocal = resolve;
+        });
+      }
+    }
+  };
+
   process.on('SIGINT', onSigint);
+  let localDone: Promise<void> = Promise.resolve();
   try {
     for (let i = 0; i < p.workers; i++) {
       const w = new Worker(entry.url, { workerData: setup });
@@ -328,11 +394,11 @@ export async function dumpParallel(d: ParallelDump, sequential: (resume: Resume 
       w.on('message', (m: WorkerMessage | { type: 'ready' }) => {
         if (finished) return;
         if (m.type === 'ready') {
-          idle.push(w);
+          outstanding.set(w, 0);
           assign();
           return;
         }
-        if (m.type === 'done') idle.push(w);
+        if (m.type === 'done') outstanding.set(w, outstanding.get(w)! - 1);
         parts[m.index]!.queue.push(m);
         pump();
       });
@@ -340,6 +406,7 @@ export async function dumpParallel(d: ParallelDump, sequential: (resume: Resume 
       w.on('error', () => end({ kind: 'sequential' }));
       w.on('exit', () => end({ kind: 'sequential' }));
     }
+    localDone = local().catch((err: unknown) => end({ kind: 'crash', message: String(err) }));
     const e = await ended;
     trace({ workers: p.workers, parts: p.parts.length, ending: e.kind, part: cur, written });
     if (e.kind === 'return') return e.code;
@@ -348,6 +415,7 @@ export async function dumpParallel(d: ParallelDump, sequential: (resume: Resume 
   } finally {
     process.off('SIGINT', onSigint);
     await Promise.all(workers.map((w) => w.terminate()));
+    await localDone;
   }
   // Sequential from the start: --stats and -q printed nothing yet; text resumes after what was printed.
   return sequential(buffered ? null : { skipThrough: printedThrough, skipLinePrinted: anyPrinted, shown });
