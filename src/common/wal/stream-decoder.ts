@@ -717,7 +717,20 @@ export class WalStreamDecoder {
           this.pos = recPtr;
           this.avail -= fastSkip;
           this.coff = o;
-          if (!this.validRecordHeader(c, o, recPtr)) return AGAIN;
+          // validRecordHeader's checks inline (it is not inlined, and this runs per record);
+          // any failure goes through it for the message.
+          const rmid = c[o + 17] as number;
+          const prev = u32(c, o + 12) * TWO_32 + u32(c, o + 8);
+          if (
+            !(
+              rmid <= this.profile.RM_MAX_BUILTIN_ID ||
+              (this.profile.customRmgrs && rmid >= RM_MIN_CUSTOM_ID && rmid <= RM_MAX_CUSTOM_ID)
+            ) ||
+            (this.randAccess ? !(prev < recPtr) : prev !== this.prevRecPtr)
+          ) {
+            this.validRecordHeader(c, o, recPtr);
+            return AGAIN;
+          }
           this.pos += totLen;
           this.avail -= totLen;
           this.coff += totLen;
