@@ -1,16 +1,19 @@
 /**
  * pgffi waldump vs pg_waldump 15 on the same real WAL: whole-process wall and CPU time (best of
  * N, GNU time) for the full text output to /dev/null and for --stats, at ~100 MB of WAL
- * (--mb=N for more).
+ * (--mb=N for more, or --corpus=DIR: WAL segments made beforehand with a range.json
+ * {"start","end"}), on one thread (POSTGRES_FFI_WALDUMP_WORKERS=0) and on all cores (workers
+ * forced: parallel waldump), then as pgffi chooses by itself (automatic).
  *
- *   npx tsx bench/waldump.ts [--mb=100] [--rounds=5]
+ *   npx tsx bench/waldump.ts [--mb=100 | --corpus=DIR] [--rounds=5]
  *
  * Our CLI is compiled once with tsc into a temporary directory and run with plain `node`, so
  * process start-up is counted for both tools. The outputs are also compared once (they must
  * be identical: the benchmark refuses to report numbers for a wrong answer).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { PgServer } from '../test/support/pg-server.js';
 import { printTable } from './harness.js';
@@ -21,6 +24,8 @@ const arg = (name: string, def: number): number => {
 };
 const targetMb = arg('mb', 100);
 const rounds = arg('rounds', 5);
+const corpus = process.argv.find((x) => x.startsWith('--corpus='))?.slice('--corpus='.length) ?? null;
+const threads = Math.max(2, availableParallelism());
 const PG_WALDUMP = '/usr/lib/postgresql/15/bin/pg_waldump';
 
 /** Best-of-`rounds` wall and CPU (user+sys) seconds of a whole process, stdout to /dev/null (GNU time). */
@@ -46,11 +51,13 @@ function lsnToNumber(lsn: string): number {
   return Number.parseInt(hi, 16) * 2 ** 32 + Number.parseInt(lo, 16);
 }
 
-const server = await PgServer.start({ major: 15, conf: { wal_keep_size: "'8GB'", max_wal_size: "'8GB'", timezone: "'UTC'" } });
+const server =
+  corpus === null ? await PgServer.start({ major: 15, conf: { wal_keep_size: "'8GB'", max_wal_size: "'8GB'", timezone: "'UTC'" } }) : null;
 // Inside the repository so that the compiled code resolves node_modules (fzstd).
 mkdirSync(new URL('../node_modules/.cache', import.meta.url), { recursive: true });
 const outDir = mkdtempSync(join(new URL('../node_modules/.cache/', import.meta.url).pathname, 'pgffi-bench-dist-'));
-try {
+/** Real WAL of ~targetMb from a fresh server (the server is stopped, its pg_wal kept). */
+async function makeWal(server: PgServer): Promise<{ walDir: string; start: string; end: string }> {
   await server.query('CREATE TABLE acc (id int PRIMARY KEY, bal int, filler text)');
   await server.query('CREATE TABLE hist (id serial, aid int, delta int, at timestamptz DEFAULT now())');
   await server.switchWal();
@@ -67,6 +74,14 @@ try {
   }
   const end = await server.currentLsn();
   await server.stop();
+  return { walDir: server.walDir, start, end };
+}
+
+try {
+  const { walDir, start, end } =
+    server === null
+      ? { walDir: corpus!, ...(JSON.parse(readFileSync(join(corpus!, 'range.json'), 'utf8')) as { start: string; end: string }) }
+      : await makeWal(server);
   const walBytes = lsnToNumber(end) - lsnToNumber(start);
 
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], {
@@ -92,37 +107,50 @@ try {
       .toUpperCase()
       .padStart(8, '0')}${(seg % 256).toString(16).toUpperCase().padStart(8, '0')}`;
   };
-  const range = ['-s', start, '-e', end, join(server.walDir, segName(start)), join(server.walDir, segName(end))];
+  const range = ['-s', start, '-e', end, join(walDir, segName(start)), join(walDir, segName(end))];
   const env = { ...process.env, TZ: 'UTC', LC_ALL: 'C' };
+  const oneThread = { ...env, POSTGRES_FFI_WALDUMP_WORKERS: '0' };
+  const allThreads = { ...env, POSTGRES_FFI_WALDUMP_WORKERS: String(threads - 1) };
 
-  // Correctness first: identical text and stats.
+  // Correctness first: identical text and stats, on one thread and on all.
   const c = spawnSync(PG_WALDUMP, range, { env, maxBuffer: 2 ** 31 });
-  const o = spawnSync('node', [...ours, ...range], { env, maxBuffer: 2 ** 31 });
-  if (!c.stdout.equals(o.stdout)) {
-    const a = c.stdout.toString('latin1').split('\n');
-    const b = o.stdout.toString('latin1').split('\n');
-    const i = a.findIndex((line, k) => line !== b[k]);
-    throw new Error(
-      `outputs differ at line ${i + 1}: refusing to benchmark\n  pg_waldump: ${a[i]}\n  pgffi:      ${b[i]}\n  pgffi stderr: ${o.stderr}`,
-    );
+  for (const ourEnv of [oneThread, allThreads]) {
+    const o = spawnSync('node', [...ours, ...range], { env: ourEnv, maxBuffer: 2 ** 31 });
+    if (!c.stdout.equals(o.stdout)) {
+      const a = c.stdout.toString('latin1').split('\n');
+      const b = o.stdout.toString('latin1').split('\n');
+      const i = a.findIndex((line, k) => line !== b[k]);
+      throw new Error(
+        `outputs differ at line ${i + 1} (POSTGRES_FFI_WALDUMP_WORKERS=${ourEnv.POSTGRES_FFI_WALDUMP_WORKERS}): refusing to benchmark\n  pg_waldump: ${a[i]}\n  pgffi:      ${b[i]}\n  pgffi stderr: ${o.stderr}`,
+      );
+    }
   }
   const records = c.stdout.toString('latin1').split('\n').length - 1;
   const cs = spawnSync(PG_WALDUMP, [...range, '--stats'], { env });
-  const os = spawnSync('node', [...ours, ...range, '--stats'], { env });
-  if (!cs.stdout.equals(os.stdout)) throw new Error('--stats outputs differ: refusing to benchmark');
+  for (const ourEnv of [oneThread, allThreads]) {
+    const os = spawnSync('node', [...ours, ...range, '--stats'], { env: ourEnv });
+    if (!cs.stdout.equals(os.stdout)) throw new Error('--stats outputs differ: refusing to benchmark');
+  }
 
   const rows: (string | number)[][] = [];
   // pgffi loads the native module when it is built; the last rows force pure TypeScript.
   const pureTs = { ...env, POSTGRES_FFI_NATIVE: '0' };
+  const cTimes = new Map<string, { wall: number; cpu: number }>();
   for (const [label, extra, ourEnv] of [
-    ['full text > /dev/null', [] as string[], env],
-    ['--stats', ['--stats'], env],
+    ['full text > /dev/null, 1 thread', [] as string[], oneThread],
+    [`full text > /dev/null, ${threads} threads`, [] as string[], allThreads],
+    ['--stats, 1 thread', ['--stats'], oneThread],
+    [`--stats, ${threads} threads`, ['--stats'], allThreads],
+    ['full text > /dev/null (automatic)', [] as string[], env],
+    ['--stats (automatic)', ['--stats'], env],
     ['--stats=record', ['--stats=record'], env],
     ['-b > /dev/null', ['-b'], env],
     ['full text > /dev/null (pgffi pure TS)', [] as string[], pureTs],
     ['--stats (pgffi pure TS)', ['--stats'], pureTs],
   ] as const) {
-    const tc = timeProcess(PG_WALDUMP, [...range, ...extra], env);
+    const key = extra.join(' ');
+    const tc = cTimes.get(key) ?? timeProcess(PG_WALDUMP, [...range, ...extra], env);
+    cTimes.set(key, tc);
     const to = timeProcess('node', [...ours, ...range, ...extra], ourEnv);
     rows.push([
       label,
@@ -135,11 +163,11 @@ try {
     ]);
   }
   printTable(
-    `pgffi waldump vs pg_waldump 15: ${(walBytes / 1048576).toFixed(1)} MB of WAL, ${records} records, ${(c.stdout.length / 1048576).toFixed(1)} MB of text; best of ${rounds}, whole process; pgffi backend: ${backend}`,
+    `pgffi waldump vs pg_waldump 15: ${(walBytes / 1048576).toFixed(1)} MB of WAL, ${records} records, ${(c.stdout.length / 1048576).toFixed(1)} MB of text; best of ${rounds}, whole process; ${threads} threads: POSTGRES_FFI_WALDUMP_WORKERS=${threads - 1} and the main thread; pgffi backend: ${backend}`,
     ['mode', 'pg_waldump wall s', 'pgffi wall s', 'wall ratio', 'pg_waldump cpu s', 'pgffi cpu s', 'cpu ratio'],
     rows,
   );
 } finally {
-  await server.destroy();
+  await server?.destroy();
   rmSync(outDir, { recursive: true, force: true });
 }
