@@ -57,14 +57,14 @@ export interface ParallelDump {
 /** Parts hold at least this much WAL (whole segments). */
 const PART_BYTES = 16 * 1024 * 1024;
 /**
- * Below these amounts of WAL one thread is faster. Measured on 2 cores (bench/waldump.ts):
- * a second thread costs ~0.1 s of start-up (modules), ~0.2 s of not yet optimised code (each
- * thread's JIT warms up on its own) and ~10 ms per part (a decoder start, a read into the next
- * segment), so the sequential loop is as fast up to ~150 MB of text output and ~400 MB of
- * --stats (-q) at the decoder's speed.
+ * Below these amounts of WAL one thread is faster. A second thread costs ~0.1 s of start-up
+ * (modules) and ~0.2 s of not yet optimised code (each thread's JIT warms up on its own), and
+ * every part a decoder start and a read into the next segment. Measured on 2 cores (best of 5,
+ * bench/waldump.ts's PG15 corpus), one thread vs two: text 0.68 vs 0.86 s at 128 MB, 3.27 vs
+ * 2.40 s at 1 GB; --stats 0.36 vs 0.53 s and 1.26 vs 1.07 s: even at ~280 MB and ~550 MB.
  */
-const MIN_TEXT_BYTES = 256 * 1024 * 1024;
-const MIN_STATS_BYTES = 512 * 1024 * 1024;
+const MIN_TEXT_BYTES = 320 * 1024 * 1024;
+const MIN_STATS_BYTES = 640 * 1024 * 1024;
 /** Larger segments make parts whose text would be held in memory whole: not parallel unless forced. */
 const MAX_AUTO_SEGMENT_SIZE = 64 * 1024 * 1024;
 const MAX_WORKERS = 8;
