@@ -23,7 +23,7 @@
  * its last if it has fewer, as a broken seam, to exercise the hand-over).
  */
 import { appendFileSync, existsSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -74,13 +74,34 @@ interface Plan {
   parts: PartRequest[];
 }
 
+/**
+ * CPUs idle right now: the idle share of all CPU time over 30 ms (the kernel's counters, as
+ * os.cpus() reports them) times the number of CPUs. The load average would lag by a minute.
+ */
+async function idleCores(): Promise<number> {
+  const sample = (): { idle: number; total: number } => {
+    let idle = 0;
+    let total = 0;
+    for (const c of cpus()) {
+      idle += c.times.idle;
+      total += c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle;
+    }
+    return { idle, total };
+  };
+  const a = sample();
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  const b = sample();
+  const total = b.total - a.total;
+  return total > 0 ? ((b.idle - a.idle) / total) * Math.min(cpus().length, availableParallelism()) : 0;
+}
+
 /** A non-negative integer environment variable, or null. */
 function envCount(name: string): number | null {
   const env = process.env[name];
   return env !== undefined && /^\d+$/.test(env) ? Number(env) : null;
 }
 
-function plan(d: ParallelDump): Plan | null {
+async function plan(d: ParallelDump): Promise<Plan | null> {
   const forced = envCount('POSTGRES_FFI_WALDUMP_WORKERS');
   if (forced === 0) return null;
   const { cfg, info, start, end, timeline } = d;
@@ -107,10 +128,9 @@ function plan(d: ParallelDump): Plan | null {
     const bytes = Number((end !== 0n ? end : (lastSeg + 1n) * seg) - start);
     const worth = !cfg.stats && !cfg.quiet ? MIN_TEXT_BYTES : MIN_STATS_BYTES;
     if (segments < 2 * minSegs || bytes < worth || segSize > MAX_AUTO_SEGMENT_SIZE) return null;
-    // The main thread decodes parts too: one worker per other idle core (CPUs less the 1-minute
-    // load average; on a busy machine threads only add overhead).
-    const idle = Math.round(availableParallelism() - (loadavg()[0] ?? 0));
-    workers = Math.min(idle - 1, MAX_WORKERS);
+    // The main thread decodes parts too: one worker per other idle core (on a busy machine
+    // threads only add overhead).
+    workers = Math.min(Math.round(await idleCores()) - 1, MAX_WORKERS);
     if (workers < 1) return null;
   }
   // About eight parts per thread, so that the threads finish close together, but parts of at
@@ -170,7 +190,7 @@ interface PartState {
  * printed). Returns the exit code; throws Fatal as the sequential loop does.
  */
 export async function dumpParallel(d: ParallelDump, sequential: (resume: Resume | null) => Promise<number>): Promise<number> {
-  const p = plan(d);
+  const p = await plan(d);
   const entry = p === null ? null : workerEntry();
   if (p === null || entry === null) {
     trace({ sequential: true });
