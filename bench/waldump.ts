@@ -12,11 +12,11 @@
  * be identical: the benchmark refuses to report numbers for a wrong answer).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { PgServer } from '../test/support/pg-server.js';
-import { printTable } from './harness.js';
+import { compileForBench, printTable } from './harness.js';
 
 const arg = (name: string, def: number): number => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -53,9 +53,6 @@ function lsnToNumber(lsn: string): number {
 
 const server =
   corpus === null ? await PgServer.start({ major: 15, conf: { wal_keep_size: "'8GB'", max_wal_size: "'8GB'", timezone: "'UTC'" } }) : null;
-// Inside the repository so that the compiled code resolves node_modules (fzstd).
-mkdirSync(new URL('../node_modules/.cache', import.meta.url), { recursive: true });
-const outDir = mkdtempSync(join(new URL('../node_modules/.cache/', import.meta.url).pathname, 'pgffi-bench-dist-'));
 /** Real WAL of ~targetMb from a fresh server (the server is stopped, its pg_wal kept). */
 async function makeWal(server: PgServer): Promise<{ walDir: string; start: string; end: string }> {
   await server.query('CREATE TABLE acc (id int PRIMARY KEY, bal int, filler text)');
@@ -77,6 +74,7 @@ async function makeWal(server: PgServer): Promise<{ walDir: string; start: strin
   return { walDir: server.walDir, start, end };
 }
 
+let outDir: string | null = null;
 try {
   const { walDir, start, end } =
     server === null
@@ -84,20 +82,15 @@ try {
       : await makeWal(server);
   const walBytes = lsnToNumber(end) - lsnToNumber(start);
 
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], {
-    stdio: 'inherit',
-  });
-  // The compiled src/node/native.js looks for the native module at ../../native: make that the
-  // repository's native/ (without it the CLI silently runs pure TypeScript).
-  const nativeLink = new URL('../node_modules/.cache/native', import.meta.url).pathname;
-  rmSync(nativeLink, { force: true }); // a link left by an earlier run may point elsewhere
-  symlinkSync(new URL('../native', import.meta.url).pathname, nativeLink);
+  const build = compileForBench();
+  outDir = build.dir;
+  const dist = build.dir;
   const backend = execFileSync(
     'node',
-    ['--input-type=module', '-e', `console.log((await import(${JSON.stringify(join(outDir, 'node', 'native.js'))})).backendDescription())`],
+    ['--input-type=module', '-e', `console.log((await import(${JSON.stringify(join(dist, 'node', 'native.js'))})).backendDescription())`],
     { encoding: 'utf8' },
   ).trim();
-  const ours = ['--max-old-space-size=4096', join(outDir, 'cli', 'main.js'), 'waldump'];
+  const ours = ['--max-old-space-size=4096', join(dist, 'cli', 'main.js'), 'waldump'];
   // STARTSEG ENDSEG (not -p alone): pg_waldump probes the first WAL file readdir() returns,
   // which may be a preallocated, still zero-filled segment.
   const segName = (lsn: string): string => {
@@ -171,5 +164,5 @@ try {
   );
 } finally {
   await server?.destroy();
-  rmSync(outDir, { recursive: true, force: true });
+  if (outDir !== null) rmSync(outDir, { recursive: true, force: true });
 }
