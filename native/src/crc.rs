@@ -271,15 +271,18 @@ fn verify_with(buffer: &[u8], offsets: &[u32], lengths: &[u32], record_crc: impl
     bad
 }
 
+/// `wal_record_crc` through crc-fast alone (the engine for CPUs without a CRC instruction).
+fn wal_record_crc_fast(rec: &[u8]) -> u32 {
+    let c = crc32c_append_fast(0, &rec[SIZE_OF_XLOG_RECORD..]);
+    crc32c_append_fast(c, &rec[..XL_CRC_OFFSET])
+}
+
 /// `verify_record_crcs` with the given engine (crc-fast for payloads over `hw_limit()` either way).
 /// Panics if the CPU lacks `kernel`.
 pub fn verify_record_crcs_with(kernel: Kernel, buffer: &[u8], offsets: &[u32], lengths: &[u32]) -> Vec<u32> {
     assert!(kernel.supported(), "{kernel:?} not supported on this CPU");
     match kernel {
-        Kernel::CrcFast => verify_with(buffer, offsets, lengths, |rec| {
-            let c = crc32c_append_fast(0, &rec[SIZE_OF_XLOG_RECORD..]);
-            crc32c_append_fast(c, &rec[..XL_CRC_OFFSET])
-        }),
+        Kernel::CrcFast => verify_with(buffer, offsets, lengths, wal_record_crc_fast),
         // SAFETY: the CPU feature was checked above.
         #[cfg(target_arch = "x86_64")]
         Kernel::Sse42 => unsafe { x86::verify(buffer, offsets, lengths) },
@@ -350,10 +353,7 @@ fn scan_with(buffer: &[u8], first_page: usize, page_count: usize, record_crc: im
 pub fn scan_record_crcs_with(kernel: Kernel, buffer: &[u8], first_page: usize, page_count: usize) -> Vec<u32> {
     assert!(kernel.supported(), "{kernel:?} not supported on this CPU");
     match kernel {
-        Kernel::CrcFast => scan_with(buffer, first_page, page_count, |rec| {
-            let c = crc32c_append_fast(0, &rec[SIZE_OF_XLOG_RECORD..]);
-            crc32c_append_fast(c, &rec[..XL_CRC_OFFSET])
-        }),
+        Kernel::CrcFast => scan_with(buffer, first_page, page_count, wal_record_crc_fast),
         // SAFETY: the CPU feature was checked above.
         #[cfg(target_arch = "x86_64")]
         Kernel::Sse42 => unsafe { x86::scan(buffer, first_page, page_count) },
