@@ -431,7 +431,8 @@ function materializeBlocks(r: WalRecord): BlockReference[] {
     pendingPayloadStart = p;
   }
   const pending = PENDING;
-  const blocks: BlockReference[] = [];
+  // The first block goes in an array literal (allocated at its size; most records have one).
+  let blocks: BlockReference[] | null = null;
   for (let i = 0; i < parsedCount * 11; i += 11) {
     const bimgInfo = pending[i + 10] as number;
     let image: BlockImage | null = null;
@@ -449,23 +450,23 @@ function materializeBlocks(r: WalRecord): BlockReference[] {
       p += len;
     }
     const dataLen = pending[i + 6] as number;
-    blocks.push(
-      new WalBlockReference(
-        pending[i] as number,
-        pending[i + 1] as number,
-        pending[i + 2] as number,
-        pending[i + 3] as number,
-        pending[i + 4] as number,
-        pending[i + 5] as number,
-        image,
-        buf,
-        p,
-        dataLen,
-      ),
+    const block = new WalBlockReference(
+      pending[i] as number,
+      pending[i + 1] as number,
+      pending[i + 2] as number,
+      pending[i + 3] as number,
+      pending[i + 4] as number,
+      pending[i + 5] as number,
+      image,
+      buf,
+      p,
+      dataLen,
     );
+    if (blocks === null) blocks = [block];
+    else blocks.push(block);
     p += dataLen;
   }
-  return blocks;
+  return blocks ?? [];
 }
 
 /** A copy of `record` whose views own their bytes (outlives the decoder's buffers). */
