@@ -630,16 +630,34 @@ export class WalStreamDecoder {
       return false;
     }
     const rmid = b[o + 17] as number;
-    if (!(rmid <= this.profile.RM_MAX_BUILTIN_ID || (this.profile.customRmgrs && rmid >= RM_MIN_CUSTOM_ID && rmid <= RM_MAX_CUSTOM_ID))) {
+    if (!this.validRmid(rmid)) {
       this.fail('BAD_RECORD', `invalid resource manager ID ${rmid} at ${lsnText(recPtr)}`, recPtr);
       return false;
     }
     const prev = u64n(b, o + 8);
-    if (this.randAccess ? !(prev < recPtr) : prev !== this.prevRecPtr) {
+    if (!this.validPrevLink(prev, recPtr)) {
       this.fail('BAD_RECORD', `record with incorrect prev-link ${lsnText(prev)} at ${lsnText(recPtr)}`, recPtr);
       return false;
     }
     return true;
+  }
+
+  /** xl_rmid names a builtin resource manager, or a custom one where the version has them. */
+  private validRmid(rmid: number): boolean {
+    return rmid <= this.profile.RM_MAX_BUILTIN_ID || (this.profile.customRmgrs && rmid >= RM_MIN_CUSTOM_ID && rmid <= RM_MAX_CUSTOM_ID);
+  }
+
+  /** xl_prev is the previous record (or, after random access, at least before this one). */
+  private validPrevLink(prev: number, recPtr: number): boolean {
+    return this.randAccess ? prev < recPtr : prev === this.prevRecPtr;
+  }
+
+  /** The end of reading a record: its CRC verdict, then the next record's position, then the body. */
+  private finishRecord(crcOk: boolean, b: Uint8Array, o: number, totLen: number, recPtr: number, endPos: number): WalRecord | typeof AGAIN {
+    if (!crcOk) return this.fail('CRC_MISMATCH', `incorrect resource manager data checksum in record at ${lsnText(recPtr)}`, recPtr);
+    const next = this.nextAfter(endPos, b, o);
+    this.nextRecPtr = next;
+    return this.decode(b, o, totLen, recPtr, next);
   }
 
   /**
@@ -681,11 +699,11 @@ export class WalStreamDecoder {
     const r = this.scanResults;
     let k = this.scanNext;
     while (k < r.length && (r[k] as number) < o) k += 2;
-    this.scanNext = k;
     if (k < r.length && r[k] === o && ((r[k + 1] as number) & ~SCAN_BAD_CRC) === totLen) {
       this.scanNext = k + 2;
       return ((r[k + 1] as number) & SCAN_BAD_CRC) === 0;
     }
+    this.scanNext = k;
     return this.crcOk(c, o, totLen);
   }
 
@@ -717,17 +735,9 @@ export class WalStreamDecoder {
           this.pos = recPtr;
           this.avail -= fastSkip;
           this.coff = o;
-          // validRecordHeader's checks inline (it is not inlined, and this runs per record);
-          // any failure goes through it for the message.
-          const rmid = c[o + 17] as number;
-          const prev = u32(c, o + 12) * TWO_32 + u32(c, o + 8);
-          if (
-            !(
-              rmid <= this.profile.RM_MAX_BUILTIN_ID ||
-              (this.profile.customRmgrs && rmid >= RM_MIN_CUSTOM_ID && rmid <= RM_MAX_CUSTOM_ID)
-            ) ||
-            (this.randAccess ? !(prev < recPtr) : prev !== this.prevRecPtr)
-          ) {
+          // validRecordHeader's checks through its small predicates (it is too large to be
+          // inlined, and this runs per record); a failure goes through it for the message.
+          if (!this.validRmid(c[o + 17] as number) || !this.validPrevLink(u64n(c, o + 8), recPtr)) {
             this.validRecordHeader(c, o, recPtr);
             return AGAIN;
           }
@@ -735,12 +745,7 @@ export class WalStreamDecoder {
           this.avail -= totLen;
           this.coff += totLen;
           if (this.coff === c.length) this.consume(0);
-          if (!this.chunkCrcOk(c, o, totLen, fastOffInPage)) {
-            return this.fail('CRC_MISMATCH', `incorrect resource manager data checksum in record at ${lsnText(recPtr)}`, recPtr);
-          }
-          const next = this.nextAfter(recPtr + totLen, c, o);
-          this.nextRecPtr = next;
-          return this.decode(c, o, totLen, recPtr, next);
+          return this.finishRecord(this.chunkCrcOk(c, o, totLen, fastOffInPage), c, o, totLen, recPtr, recPtr + totLen);
         }
       }
     }
@@ -790,12 +795,8 @@ export class WalStreamDecoder {
       return this.waitOrEnd(recPtr, true);
     }
     this.consume(totLen);
-    if (!(b === c ? this.chunkCrcOk(c, o, totLen, offInPage) : this.crcOk(b, o, totLen))) {
-      return this.fail('CRC_MISMATCH', `incorrect resource manager data checksum in record at ${lsnText(recPtr)}`, recPtr);
-    }
-    const next = this.nextAfter(recPtr + totLen, b, o);
-    this.nextRecPtr = next;
-    return this.decode(b, o, totLen, recPtr, next);
+    const crcOk = b === c ? this.chunkCrcOk(c, o, totLen, offInPage) : this.crcOk(b, o, totLen);
+    return this.finishRecord(crcOk, b, o, totLen, recPtr, recPtr + totLen);
   }
 
   private assemble(): WalRecord | typeof WAIT | typeof AGAIN {
@@ -842,12 +843,7 @@ export class WalStreamDecoder {
       if (this.asmGot === totLen) break;
     }
     this.state = S_RECORD;
-    if (!this.crcOk(this.asm, 0, totLen)) {
-      return this.fail('CRC_MISMATCH', `incorrect resource manager data checksum in record at ${lsnText(recPtr)}`, recPtr);
-    }
-    const next = this.nextAfter(this.pos, this.asm, 0);
-    this.nextRecPtr = next;
-    return this.decode(this.asm, 0, totLen, recPtr, next);
+    return this.finishRecord(this.crcOk(this.asm, 0, totLen), this.asm, 0, totLen, recPtr, this.pos);
   }
 
   private decode(b: Uint8Array, o: number, totLen: number, recPtr: number, next: number): WalRecord {
