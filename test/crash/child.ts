@@ -14,6 +14,7 @@ import { fsyncSync, openSync, writeSync } from 'node:fs';
 import { updateControlFile } from '../../src/node/control-file-writer.js';
 import { scanWalDirectory, WalWriter } from '../../src/node/wal-writer.js';
 import { profile } from '../../src/v15/profile.js';
+import { xorshift32 } from '../support/prng.js';
 
 export interface CrashChildSpec {
   kind: 'control' | 'wal';
@@ -25,18 +26,6 @@ export interface CrashChildSpec {
 
 export const CRASH_SYSID = 7_424_242_424_242_424_242n;
 export const CRASH_SEG = 1024 * 1024;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** Main data of the WAL child's record number `seq`. */
 export function crashRecordData(seq: number, id: number, len: number): Uint8Array {
@@ -70,7 +59,7 @@ function runControl(spec: CrashChildSpec): never {
 }
 
 function runWal(spec: CrashChildSpec): never {
-  const r = rng(spec.seed);
+  const r = xorshift32(spec.seed);
   let seq = 0;
   scanWalDirectory(spec.target, profile, {
     segmentSize: CRASH_SEG,

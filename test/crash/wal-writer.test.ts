@@ -15,6 +15,7 @@ import type { RecordInput } from '../../src/common/wal-encode/index.js';
 import { FileLock, lockPathFor, processAlive, updateFileAtomically } from '../../src/node/file-lock.js';
 import { listSegments, scanWalDirectory, WalWriter } from '../../src/node/wal-writer.js';
 import { profile } from '../../src/v15/profile.js';
+import { xorshift32 } from '../support/prng.js';
 
 const SEED = Number(process.env.PGFFI_SEED ?? Date.now() % 2 ** 31);
 console.log(`wal-writer seed: ${SEED} (PGFFI_SEED=${SEED} to replay)`);
@@ -22,18 +23,6 @@ const SEG = 1024 * 1024;
 const SYSID = 7_111_222_333_444_555_666n;
 const work = mkdtempSync(join(tmpdir(), 'pgffi-walwriter-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
 
 function rec(seq: number, len: number): RecordInput {
   const data = new Uint8Array(Math.max(8, len));
@@ -76,7 +65,7 @@ describe('WalWriter', () => {
   });
 
   it('every torn prefix of a flush reads as the acknowledged records plus a prefix, then a clean end; reopen resumes', () => {
-    const r = rng(SEED);
+    const r = xorshift32(SEED);
     const a = join(work, 'torn-a');
     const w = WalWriter.open(a, { profile, systemIdentifier: SYSID, segmentSize: SEG });
     const ackedA = [];
