@@ -119,35 +119,23 @@ try {
   const cC = cpuSeconds(PG_CHECKSUMS, theirs);
   const cT = cpuSeconds(process.execPath, ours, threads);
   const c1 = cpuSeconds(process.execPath, ours, oneThread);
+  /** A row for one of our runs: wall and CPU seconds, with ratios to pg_checksums. */
+  const pgffiRow = (label: string, wall: number, cpu: number): string[] => [
+    label,
+    wall.toFixed(3),
+    gbPerSecond(bytes, wall),
+    (wall / tC).toFixed(2),
+    cpu.toFixed(2),
+    (cpu / cC).toFixed(2),
+  ];
   printTable(
     `checksums --check over ${(bytes / 1e9).toFixed(2)} GB (${blocks} blocks; relation 'big' ${(Number(size!.b) / 1e9).toFixed(2)} GB incl. index), page cache warm, wall time best of ${rounds}, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)}`,
     ['tool', 'wall s', 'GB/s', 'wall ratio', 'CPU s (user+sys)', 'CPU ratio'],
     [
       ['pg_checksums 15 (C)', tC.toFixed(3), gbPerSecond(bytes, tC), '1.00', cC.toFixed(2), '1.00'],
-      [
-        `pgffi checksums (pure TS, PGFFI_THREADS=${threads.PGFFI_THREADS})`,
-        tT.toFixed(3),
-        gbPerSecond(bytes, tT),
-        (tT / tC).toFixed(2),
-        cT.toFixed(2),
-        (cT / cC).toFixed(2),
-      ],
-      [
-        'pgffi checksums (pure TS, PGFFI_THREADS=0)',
-        t1.toFixed(3),
-        gbPerSecond(bytes, t1),
-        (t1 / tC).toFixed(2),
-        c1.toFixed(2),
-        (c1 / cC).toFixed(2),
-      ],
-      [
-        'pgffi checksums (native page checksum, 1 thread)',
-        tN.toFixed(3),
-        gbPerSecond(bytes, tN),
-        (tN / tC).toFixed(2),
-        cN.toFixed(2),
-        (cN / cC).toFixed(2),
-      ],
+      pgffiRow(`pgffi checksums (pure TS, PGFFI_THREADS=${threads.PGFFI_THREADS})`, tT, cT),
+      pgffiRow('pgffi checksums (pure TS, PGFFI_THREADS=0)', t1, c1),
+      pgffiRow('pgffi checksums (native page checksum, 1 thread)', tN, cN),
       ['(start-up only: pgffi checksums --help)', tE.toFixed(3), '', '', '', ''],
     ],
   );
