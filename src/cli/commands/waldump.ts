@@ -637,6 +637,14 @@ function createFullpageDirectory(path: string): void {
   if (entries.length > 0) throw new Fatal(`directory "${path}" exists but is not empty`);
 }
 
+/**
+ * The process's time zone (pg_waldump prints timestamps in TZ's zone). Its ICU start-up costs
+ * ~10 ms, so runs that print no description (--stats, --quiet) do not ask for it.
+ */
+function processTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+}
+
 export interface RunOptions {
   /** Receives standard output (default: fd 1, written in large chunks). */
   stdout?: (chunk: string) => void;
@@ -750,7 +758,7 @@ export async function run(args: string[], options: RunOptions = {}): Promise<num
     }
     major = info.major;
     const profile = await loadProfile(major);
-    const zone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+    const zone = options.timeZone ?? (cfg.stats || cfg.quiet ? 'UTC' : processTimeZone());
     const factory = options.sourceFactory ?? defaultSourceFactory();
     const sequential = (resume: Resume | null): Promise<number> =>
       dump(cfg, profile, info, start, end, timeline, out, factory, zone, resume);
