@@ -65,9 +65,52 @@ export declare function scanPagesAsync(buffer: Uint8Array, firstBlockNumber: num
 export declare function scanRecordCrcs(buffer: Uint8Array, firstPage: number, pageCount: number): Uint32Array
 
 /**
+ * pg_waldump --stats counters of the records after `prevLsn`, read from segment files, on up
+ * to `threads` threads. Stops before anything it does not accept in full (see walstats.rs):
+ * the caller's own reader resumes at `lastLsn`.
+ */
+export declare function scanWalStats(options: WalStatsScanOptions): WalStatsScanResult
+
+/**
  * Verifies a batch of WAL records: record k is `buffer[offsets[k] .. offsets[k] + lengths[k]]`
  * (lengths[k] = xl_tot_len). Its CRC-32C over bytes [24, len) then [0, 20) is compared with the
  * u32 LE xl_crc at offset 20. Returns the indices k that mismatch; a record shorter than 24 bytes
  * or extending past the end of `buffer` is reported as a mismatch too.
  */
 export declare function verifyRecordCrcs(buffer: Uint8Array, offsets: Uint32Array, lengths: Uint32Array): Uint32Array
+
+/** What `scanWalStats` may accept and where it starts (see native/src/walstats.rs). */
+export interface WalStatsScanOptions {
+  /** Segment files in order: `paths[k]` holds segment `firstSegno + k`. */
+  paths: Array<string>
+  firstSegno: number
+  segmentSize: number
+  /** The last record the caller read, and where its reader goes next (NextRecPtr). */
+  prevLsn: number
+  nextLsn: number
+  /** No byte at or after this LSN is read (0: no limit). */
+  endLsn: number
+  pageMagic: number
+  /** xlp_tli every page must carry. */
+  timeline: number
+  maxBuiltinRmid: number
+  allowedPageFlags: number
+  bkpHasHole: number
+  bkpCompressMask: number
+  threads: number
+}
+
+export interface WalStatsScanResult {
+  /** Records accepted after `prevLsn`. */
+  records: number
+  /** The last record accepted (`prevLsn` when none was), and where a reader goes next. */
+  lastLsn: number
+  nextLsn: number
+  /** Why the scan stopped: "end-lsn", "invalid", "io" or "files". */
+  stop: string
+  /**
+   * XLogRecStoreStats counters: record type (rmid, recid) at ((rmid * 16 + recid) * 3):
+   * count, rec_len sum, fpi_len sum.
+   */
+  counts: Float64Array
+}

@@ -842,4 +842,5 @@ module.exports.pageChecksum = nativeBinding.pageChecksum
 module.exports.scanPages = nativeBinding.scanPages
 module.exports.scanPagesAsync = nativeBinding.scanPagesAsync
 module.exports.scanRecordCrcs = nativeBinding.scanRecordCrcs
+module.exports.scanWalStats = nativeBinding.scanWalStats
 module.exports.verifyRecordCrcs = nativeBinding.verifyRecordCrcs

@@ -93,6 +93,12 @@ macro_rules! hw_verify {
             super::scan_with(buffer, first_page, page_count, |rec| record_crc(rec, limit))
         }
 
+        /// `super::wal_record_crc` on this engine (`rec` at least a whole XLogRecord header).
+        #[target_feature(enable = $feature)]
+        pub fn wal_record_crc(rec: &[u8]) -> u32 {
+            record_crc(rec, super::hw_limit())
+        }
+
         #[inline]
         #[target_feature(enable = $feature)]
         fn record_crc(rec: &[u8], limit: usize) -> u32 {
@@ -275,6 +281,19 @@ fn verify_with(buffer: &[u8], offsets: &[u32], lengths: &[u32], record_crc: impl
 fn wal_record_crc_fast(rec: &[u8]) -> u32 {
     let c = crc32c_append_fast(0, &rec[SIZE_OF_XLOG_RECORD..]);
     crc32c_append_fast(c, &rec[..XL_CRC_OFFSET])
+}
+
+/// The fastest `wal_record_crc` this CPU runs, as a plain function: for walks that check one
+/// record at a time.
+pub fn wal_record_crc_fn() -> fn(&[u8]) -> u32 {
+    match Kernel::hardware() {
+        // SAFETY: Kernel::hardware() returns only engines whose CPU feature is present.
+        #[cfg(target_arch = "x86_64")]
+        Some(Kernel::Sse42) => |rec| unsafe { x86::wal_record_crc(rec) },
+        #[cfg(target_arch = "aarch64")]
+        Some(Kernel::ArmCrc) => |rec| unsafe { arm::wal_record_crc(rec) },
+        _ => wal_record_crc_fast,
+    }
 }
 
 /// `verify_record_crcs` with the given engine (crc-fast for payloads over `hw_limit()` either way).

@@ -9,6 +9,7 @@
 
 pub mod checksum;
 pub mod crc;
+pub mod walstats;
 
 #[cfg(test)]
 mod tests;
@@ -162,4 +163,88 @@ pub fn scan_record_crcs(buffer: &[u8], first_page: u32, page_count: u32) -> Resu
         return Err(Error::new(Status::InvalidArg, "scanRecordCrcs: buffer larger than 4 GiB".to_string()));
     }
     Ok(Uint32Array::new(crc::scan_record_crcs(buffer, first_page as usize, page_count as usize)))
+}
+
+/// What `scanWalStats` may accept and where it starts (see native/src/walstats.rs).
+#[napi(object)]
+pub struct WalStatsScanOptions {
+    /// Segment files in order: `paths[k]` holds segment `firstSegno + k`.
+    pub paths: Vec<String>,
+    pub first_segno: f64,
+    pub segment_size: u32,
+    /// The last record the caller read, and where its reader goes next (NextRecPtr).
+    pub prev_lsn: f64,
+    pub next_lsn: f64,
+    /// No byte at or after this LSN is read (0: no limit).
+    pub end_lsn: f64,
+    pub page_magic: u32,
+    /// xlp_tli every page must carry.
+    pub timeline: u32,
+    pub max_builtin_rmid: u32,
+    pub allowed_page_flags: u32,
+    pub bkp_has_hole: u32,
+    pub bkp_compress_mask: u32,
+    pub threads: u32,
+}
+
+#[napi(object)]
+pub struct WalStatsScanResult {
+    /// Records accepted after `prevLsn`.
+    pub records: f64,
+    /// The last record accepted (`prevLsn` when none was), and where a reader goes next.
+    pub last_lsn: f64,
+    pub next_lsn: f64,
+    /// Why the scan stopped: "end-lsn", "invalid", "io" or "files".
+    pub stop: String,
+    /// XLogRecStoreStats counters: record type (rmid, recid) at ((rmid * 16 + recid) * 3):
+    /// count, rec_len sum, fpi_len sum.
+    pub counts: Float64Array,
+}
+
+/// An LSN given as a JS number: a non-negative integer below 2^53.
+fn lsn_arg(name: &str, v: f64) -> Result<u64> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 9_007_199_254_740_992.0 {
+        Ok(v as u64)
+    } else {
+        Err(Error::new(Status::InvalidArg, format!("scanWalStats: {name} must be an integer LSN below 2^53, got {v}")))
+    }
+}
+
+/// pg_waldump --stats counters of the records after `prevLsn`, read from segment files, on up
+/// to `threads` threads. Stops before anything it does not accept in full (see walstats.rs):
+/// the caller's own reader resumes at `lastLsn`.
+#[napi]
+pub fn scan_wal_stats(options: WalStatsScanOptions) -> Result<WalStatsScanResult> {
+    let seg_size = u64::from(options.segment_size);
+    if !seg_size.is_power_of_two() || !(1 << 20..=1 << 30).contains(&seg_size) {
+        return Err(Error::new(Status::InvalidArg, format!("scanWalStats: invalid segment size {seg_size}")));
+    }
+    let first_segno = lsn_arg("firstSegno", options.first_segno)?;
+    let next_pos = lsn_arg("nextLsn", options.next_lsn)?;
+    if next_pos / seg_size != first_segno {
+        return Err(Error::new(Status::InvalidArg, "scanWalStats: nextLsn is not in segment firstSegno".to_string()));
+    }
+    let narrow = |name: &str, v: u32, max: u32| -> Result<u32> {
+        if v <= max { Ok(v) } else { Err(Error::new(Status::InvalidArg, format!("scanWalStats: {name} out of range: {v}"))) }
+    };
+    let params = walstats::Params {
+        page_magic: narrow("pageMagic", options.page_magic, 0xFFFF)? as u16,
+        seg_size,
+        timeline: options.timeline,
+        max_builtin_rmid: narrow("maxBuiltinRmid", options.max_builtin_rmid, 0xFF)? as u8,
+        allowed_page_flags: narrow("allowedPageFlags", options.allowed_page_flags, 0xFFFF)? as u16,
+        bkp_has_hole: narrow("bkpHasHole", options.bkp_has_hole, 0xFF)? as u8,
+        bkp_compress_mask: narrow("bkpCompressMask", options.bkp_compress_mask, 0xFF)? as u8,
+        end_lsn: lsn_arg("endLsn", options.end_lsn)?,
+    };
+    let paths: Vec<std::path::PathBuf> = options.paths.into_iter().map(Into::into).collect();
+    let prev = lsn_arg("prevLsn", options.prev_lsn)?;
+    let out = walstats::scan_stats(&params, &paths, first_segno, next_pos, prev, options.threads.clamp(1, 64) as usize);
+    Ok(WalStatsScanResult {
+        records: out.records as f64,
+        last_lsn: out.last_lsn as f64,
+        next_lsn: out.next_pos as f64,
+        stop: out.stop.name().to_string(),
+        counts: Float64Array::new(out.stats),
+    })
 }

@@ -406,3 +406,59 @@ fn scan_record_crcs_finds_the_records_pg_waldump_lists() {
         assert_eq!(ok, pair[1] & crc::SCAN_BAD_CRC == 0);
     }
 }
+
+/// walstats::scan_stats over the real PostgreSQL 15 pages of pg15_wal_64k.bin, written at their
+/// offset into a 16 MB segment file: from the first record pg_waldump lists, every record is
+/// accepted until the zeros after the fixture; a flipped byte stops the pass right before
+/// the damaged record.
+#[test]
+fn wal_stats_scan_walks_real_pages_and_stops_before_damage() {
+    use crate::walstats::{scan_stats, Params, Stop};
+    let wal = include_bytes!("../testdata/pg15_wal_64k.bin");
+    let list = include_str!("../testdata/pg15_wal_64k.records.txt");
+    let listed: Vec<u64> = list
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    let seg_size: u64 = 16 << 20;
+    let base = u64::from_le_bytes(wal[8..16].try_into().unwrap());
+    assert_eq!(base % seg_size, 0x752000, "fixture offset (testdata/README.md)");
+    let params = Params {
+        page_magic: u16::from_le_bytes([wal[0], wal[1]]),
+        seg_size,
+        timeline: u32::from_le_bytes(wal[4..8].try_into().unwrap()),
+        max_builtin_rmid: 21,
+        allowed_page_flags: 0x7,
+        bkp_has_hole: 0x01,
+        bkp_compress_mask: 0x04 | 0x08 | 0x10,
+        end_lsn: 0,
+    };
+    let dir = std::env::temp_dir().join(format!("pgffi-walstats-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("segment");
+    let run = |bytes: &[u8]| {
+        let mut segment = vec![0u8; seg_size as usize];
+        let at = (base % seg_size) as usize;
+        segment[at..at + bytes.len()].copy_from_slice(bytes);
+        std::fs::write(&path, &segment).unwrap();
+        let first = listed[0] as usize;
+        let prev = u64::from_le_bytes(bytes[first + 8..first + 16].try_into().unwrap());
+        scan_stats(&params, std::slice::from_ref(&path), base / seg_size, base + listed[0], prev, 1)
+    };
+    let whole = run(wal);
+    assert_eq!(whole.stop, Stop::Invalid, "the zeros after the fixture end the pass");
+    assert!(whole.records as usize >= listed.len(), "{} records", whole.records);
+    assert!(whole.last_lsn >= base + listed[listed.len() - 1]);
+    let counted: f64 = whole.stats.chunks(3).map(|row| row[0]).sum();
+    assert_eq!(counted, whole.records as f64);
+    let bytes: f64 = whole.stats.chunks(3).map(|row| row[1] + row[2]).sum();
+    assert!(bytes > 0.0);
+    // Listed records 0..3 are contiguous: damage in record 3 leaves records 0, 1 and 2.
+    let mut damaged = wal.to_vec();
+    damaged[listed[3] as usize + 30] ^= 0x10;
+    let cut = run(&damaged);
+    assert_eq!((cut.records, cut.last_lsn, cut.stop), (3, base + listed[2], Stop::Invalid));
+    assert_eq!(cut.next_pos, base + listed[3]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

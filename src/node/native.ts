@@ -15,6 +15,32 @@ interface NativeBinding {
   nativeInfo(): { pageChecksumKernel: string; crc32cKernel: string };
   verifyRecordCrcs?(buffer: Uint8Array, offsets: Uint32Array, lengths: Uint32Array): Uint32Array;
   scanRecordCrcs?(buffer: Uint8Array, firstPage: number, pageCount: number): Uint32Array;
+  scanWalStats?(options: WalStatsScanOptions): WalStatsScanResult;
+}
+
+/** scanWalStats (native/src/walstats.rs): pg_waldump --stats counters read from segment files. */
+export interface WalStatsScanOptions {
+  paths: string[];
+  firstSegno: number;
+  segmentSize: number;
+  prevLsn: number;
+  nextLsn: number;
+  endLsn: number;
+  pageMagic: number;
+  timeline: number;
+  maxBuiltinRmid: number;
+  allowedPageFlags: number;
+  bkpHasHole: number;
+  bkpCompressMask: number;
+  threads: number;
+}
+
+export interface WalStatsScanResult {
+  records: number;
+  lastLsn: number;
+  nextLsn: number;
+  stop: 'end-lsn' | 'invalid' | 'io' | 'files';
+  counts: Float64Array;
 }
 
 const require = createRequire(import.meta.url);

@@ -15,7 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/commands/waldump.js';
+import { CRC32C_INIT, crc32cFinish, crc32cUpdate } from '../../src/common/core/crc32c.js';
+import { nativeBinding } from '../../src/node/native.js';
 import { PgServer } from '../support/pg-server.js';
+import { mulberry32 } from '../support/prng.js';
 import { normalise, pgWaldumpPath, runCTool, type ToolRun } from './runner.js';
 
 const tool = pgWaldumpPath(15);
@@ -28,6 +31,10 @@ interface Trace {
   ending?: string;
   part?: number;
   written?: number;
+  /** The native --stats pass (one line per call): records counted, why it stopped, threads. */
+  native?: number;
+  stop?: string;
+  threads?: number;
 }
 
 const ENV_KEYS = [
@@ -35,6 +42,7 @@ const ENV_KEYS = [
   'POSTGRES_FFI_WALDUMP_PART_SEGMENTS',
   'POSTGRES_FFI_WALDUMP_TRACE',
   'POSTGRES_FFI_WALDUMP_TEST_FAULT',
+  'POSTGRES_FFI_WALDUMP_NATIVE_STATS',
 ] as const;
 
 let tmp: string;
@@ -65,8 +73,19 @@ async function ours(args: string[], env: Partial<Record<(typeof ENV_KEYS)[number
   }
 }
 
-const SEQUENTIAL = { POSTGRES_FFI_WALDUMP_WORKERS: '0' };
-const PARALLEL = { POSTGRES_FFI_WALDUMP_WORKERS: '2', POSTGRES_FFI_WALDUMP_PART_SEGMENTS: '1' };
+// The paths compared here are the TypeScript readers': plain --stats would otherwise go to the
+// native pass (tested at the end, against these).
+const SEQUENTIAL = { POSTGRES_FFI_WALDUMP_WORKERS: '0', POSTGRES_FFI_WALDUMP_NATIVE_STATS: '0' };
+const PARALLEL = { POSTGRES_FFI_WALDUMP_WORKERS: '2', POSTGRES_FFI_WALDUMP_PART_SEGMENTS: '1', POSTGRES_FFI_WALDUMP_NATIVE_STATS: '0' };
+/** The native --stats pass on one thread and on four (parts of two 1 MB segments here). */
+const NATIVE_ONE_THREAD = { POSTGRES_FFI_WALDUMP_WORKERS: '0' };
+const NATIVE_FOUR_THREADS = { POSTGRES_FFI_WALDUMP_WORKERS: '3' };
+const hasNativeStats = nativeBinding?.scanWalStats !== undefined;
+
+/** Records the native pass counted, over all its calls in a run. */
+function nativeCounted(trace: Trace[]): number {
+  return trace.reduce((n, t) => n + (t.native ?? 0), 0);
+}
 
 function same(a: ToolRun, b: ToolRun, what: string): void {
   expect(b.status, `${what}: exit code`).toBe(a.status);
@@ -370,4 +389,159 @@ describe.skipIf(tool === null)('parallel pgffi waldump on real PostgreSQL 15 WAL
       rmSync(outDir, { recursive: true, force: true });
     }
   }, 120_000);
+  it.skipIf(!hasNativeStats)('native --stats: the same as pg_waldump and the TypeScript reader, on one and four threads', async () => {
+    const argSets = [
+      ['-p', walDir, '-s', start, '-e', end, '--stats'],
+      ['-p', walDir, '-s', start, '-e', end, '--stats=record'],
+      ['-p', walDir, '-s', mid, '-e', end, '--stats=record'],
+      ['-p', walDir, '-s', start, '--stats=record'],
+      [join(walDir, segFile(lsnNum(start))), join(walDir, segFile(lsnNum(end))), '--stats'],
+    ];
+    for (const args of argSets) {
+      const c = runCTool(tool!, args);
+      const ts = await ours(args, SEQUENTIAL);
+      same(c, ts, `TypeScript reader ${args.join(' ')}`);
+      for (const env of [NATIVE_ONE_THREAD, NATIVE_FOUR_THREADS]) {
+        const n = await ours(args, env);
+        same(c, n, `native, ${env.POSTGRES_FFI_WALDUMP_WORKERS} ${args.join(' ')}`);
+        // The native pass counted (nearly) every record: the reader reads the first one and
+        // those after the last page wholly before the end LSN.
+        const from = lsnNum(args.includes('-s') ? args[args.indexOf('-s') + 1]! : start);
+        expect(nativeCounted(n.trace), args.join(' ')).toBeGreaterThan(all.filter((x) => x.lsn >= from).length * 0.9);
+        expect(n.trace[0]!.threads).toBe(env === NATIVE_ONE_THREAD ? 1 : 4);
+      }
+    }
+    const json = ['-p', walDir, '-s', start, '-e', end, '--stats=record', '--json'];
+    same(await ours(json, SEQUENTIAL), await ours(json, NATIVE_FOUR_THREADS), '--stats=record --json');
+    // Filters and -n keep the TypeScript reader.
+    const filtered = await ours(['-p', walDir, '-s', start, '-e', end, '--stats', '-r', 'Heap'], NATIVE_ONE_THREAD);
+    expect(nativeCounted(filtered.trace)).toBe(0);
+  });
+
+  it.skipIf(!hasNativeStats)('native --stats: the parts on four threads join into one pass on intact WAL', async () => {
+    const n = await ours(['-p', walDir, '-s', start, '-e', end, '--stats'], NATIVE_FOUR_THREADS);
+    // One call counts everything up to the last whole page before the end LSN; a part that
+    // did not join would end the call early and show up as further calls.
+    expect(n.trace.filter((t) => (t.native ?? 0) > 0).length).toBe(1);
+    expect(n.trace[0]!.stop).toBe('end-lsn');
+  });
+
+  it.skipIf(!hasNativeStats)(
+    'native --stats on damaged WAL: same output, error line and exit code as the TypeScript reader (seeded)',
+    async () => {
+      const seed = Number(process.env.WAL_SEED ?? 20261122);
+      const random = mulberry32(seed);
+      const dir = walCopy(walDir, 'native-damaged');
+      const s0 = lsnNum(start);
+      const s1 = lsnNum(end);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+      const middle = all.slice(5);
+      let nativeRuns = 0;
+      for (let k = 0; k < 60; k++) {
+        const kind = k % 4;
+        let at: number;
+        if (kind === 0) {
+          const r = pick(middle);
+          at = r.lsn + Math.floor(random() * r.tot);
+        } else if (kind === 1) {
+          at = pick(middle).lsn + Math.floor(random() * 24);
+        } else {
+          // A page header; kind 3: a segment's first (long) page header.
+          const page =
+            kind === 2
+              ? Math.floor((s0 + random() * (s1 - s0)) / 8192) * 8192
+              : (Math.floor(s0 / SEG) + 1 + Math.floor(random() * 6)) * SEG;
+          at = page + Math.floor(random() * (kind === 2 ? 24 : 40));
+        }
+        const file = join(dir, segFile(at));
+        const original = readFileSync(file);
+        const damaged = Buffer.from(original);
+        damaged[at % SEG] = damaged[at % SEG]! ^ (1 + Math.floor(random() * 255));
+        writeFileSync(file, damaged);
+        try {
+          const args = ['-p', dir, '-s', start, '-e', end, k % 2 === 0 ? '--stats' : '--stats=record'];
+          const what = `seed ${seed} (WAL_SEED=${seed} replays), damage ${k} at ${lsnStr(at)}: ${args.slice(-1)[0]}`;
+          const ts = await ours(args, SEQUENTIAL);
+          const n = await ours(args, k % 3 === 0 ? NATIVE_ONE_THREAD : NATIVE_FOUR_THREADS);
+          same(ts, n, what);
+          same(runCTool(tool!, args), n, `${what} (pg_waldump)`);
+          if (nativeCounted(n.trace) > 0) nativeRuns++;
+        } finally {
+          writeFileSync(file, original);
+        }
+      }
+      expect(nativeRuns).toBeGreaterThan(40);
+    },
+    300_000,
+  );
+
+  it.skipIf(!hasNativeStats)(
+    'native --stats on records damaged with their CRC fixed: xl_prev, xl_rmid, xl_info, block headers (seeded)',
+    async () => {
+      // What the CRC cannot catch: the reader's own checks (prev-link, resource manager id,
+      // DecodeXLogRecord's block header rules) must stop the native pass exactly where the
+      // TypeScript reader and pg_waldump stop.
+      const seed = Number(process.env.WAL_SEED ?? 20261122);
+      const random = mulberry32(seed ^ 0x5eed);
+      const dir = walCopy(walDir, 'native-crc-fixed');
+      const inPage = all.slice(5).filter((x) => (x.lsn % 8192) + x.tot <= 8192);
+      let nativeRuns = 0;
+      for (let k = 0; k < 60; k++) {
+        const r = inPage[Math.floor(random() * inPage.length)]!;
+        // xl_prev, xl_rmid, xl_info, or (kinds 3 and 4) a byte of the block/main-data headers.
+        const kind = k % 5;
+        const field =
+          kind === 0
+            ? 8 + Math.floor(random() * 8)
+            : kind === 1
+              ? 17
+              : kind === 2
+                ? 16
+                : 24 + Math.floor(random() * Math.min(r.tot - 24, 48));
+        const file = join(dir, segFile(r.lsn));
+        const original = readFileSync(file);
+        const damaged = Buffer.from(original);
+        const o = r.lsn % SEG;
+        damaged[o + field] = damaged[o + field]! ^ (1 + Math.floor(random() * 255));
+        const rec = damaged.subarray(o, o + r.tot);
+        rec.writeUInt32LE(crc32cFinish(crc32cUpdate(crc32cUpdate(CRC32C_INIT, rec, 24, r.tot), rec, 0, 20)), 20);
+        writeFileSync(file, damaged);
+        try {
+          const args = ['-p', dir, '-s', start, '-e', end, '--stats=record'];
+          const what = `seed ${seed} (WAL_SEED=${seed} replays), damage ${k}: byte ${field} of the record at ${lsnStr(r.lsn)}`;
+          const ts = await ours(args, SEQUENTIAL);
+          const n = await ours(args, k % 3 === 0 ? NATIVE_ONE_THREAD : NATIVE_FOUR_THREADS);
+          same(ts, n, what);
+          same(runCTool(tool!, args), n, `${what} (pg_waldump)`);
+          if (nativeCounted(n.trace) > 0) nativeRuns++;
+        } finally {
+          writeFileSync(file, original);
+        }
+      }
+      expect(nativeRuns).toBeGreaterThan(40);
+    },
+    300_000,
+  );
+
+  it.skipIf(!hasNativeStats)(
+    'native --stats: a missing segment, a truncated one, an end LSN inside a page',
+    async () => {
+      const gone = walCopy(walDir, 'native-missing');
+      rmSync(join(gone, segFile((Math.floor(lsnNum(start) / SEG) + 4) * SEG)));
+      const short = walCopy(walDir, 'native-short');
+      truncateSync(join(short, segFile(lsnNum(end))), Math.floor((lsnNum(end) % SEG) / 8192 - 2) * 8192);
+      const cases = [
+        ['-p', gone, '-s', start, '-e', end, '--stats'],
+        ['-p', short, '-s', start, '-e', end, '--stats=record'],
+        ['-p', walDir, '-s', start, '-e', lsnStr(lsnNum(start) + 3 * SEG + 5000), '--stats'],
+        ['-p', walDir, '-s', mid, '-e', lsnStr(lsnNum(mid) + 8192), '--stats=record'],
+      ];
+      for (const args of cases) {
+        const n = await ours(args, NATIVE_FOUR_THREADS);
+        same(await ours(args, SEQUENTIAL), n, `TypeScript reader ${args.join(' ')}`);
+        same(runCTool(tool!, args), n, `pg_waldump ${args.join(' ')}`);
+      }
+    },
+    120_000,
+  );
 });

@@ -27,10 +27,12 @@ import { majorFromWalMagic, type PgMajor } from '../../common/core/version.js';
 import { isValidWalSegSize, walFileName } from '../../common/core/wal-file-names.js';
 import type { PgVersionProfile } from '../../common/profile.js';
 import { BUILTIN_RMGRS, type DescribeOptions, WalStatsAccumulator } from '../../common/rmgr/index.js';
+import type { WalRecord } from '../../common/wal/decoded-record.js';
 import type { DecodedRecord } from '../../common/wal/record.js';
 import { WalStreamDecoder } from '../../common/wal/stream-decoder.js';
 import { formatStats, recordJson, statsJson, writeRecordLine } from '../../common/waldump/format.js';
 import { type HostStringWriter, TextSink } from '../../common/waldump/text-sink.js';
+import { nativeBinding } from '../../node/native.js';
 
 const PROG = 'pgffi waldump';
 const XLOG_BLCKSZ = 8192;
@@ -64,8 +66,28 @@ export type WalSourceFactory = (
   options: { startLsn: bigint; inputLsn: bigint; segmentSize: number; timeline: number },
 ) => WalSource;
 
-function defaultSourceFactory(): WalSourceFactory {
-  return (profile, options) => new WalStreamDecoder(profile, options);
+const DEFAULT_SOURCE_FACTORY: WalSourceFactory = (profile, options) => new WalStreamDecoder(profile, options);
+
+/** Whether the run counts every record for --stats, with nothing else to do per record. */
+function plainStats(cfg: Config): boolean {
+  return (
+    cfg.stats &&
+    !cfg.quiet &&
+    cfg.rmgrs === null &&
+    cfg.xid === null &&
+    cfg.relation === null &&
+    cfg.block === null &&
+    cfg.fork === null &&
+    !cfg.fpw &&
+    cfg.savePath === null &&
+    !cfg.follow &&
+    cfg.limit <= 0
+  );
+}
+
+/** The native --stats pass is there (POSTGRES_FFI_WALDUMP_NATIVE_STATS=0 turns it off, for tests). */
+function nativeStatsAvailable(): boolean {
+  return nativeBinding?.scanWalStats !== undefined && process.env.POSTGRES_FFI_WALDUMP_NATIVE_STATS !== '0';
 }
 
 const USAGE = `${PROG} decodes and displays PostgreSQL write-ahead logs for debugging
@@ -759,12 +781,17 @@ export async function run(args: string[], options: RunOptions = {}): Promise<num
     major = info.major;
     const profile = await loadProfile(major);
     const zone = options.timeZone ?? (cfg.stats || cfg.quiet ? 'UTC' : processTimeZone());
-    const factory = options.sourceFactory ?? defaultSourceFactory();
+    const factory = options.sourceFactory ?? DEFAULT_SOURCE_FACTORY;
     const sequential = (resume: Resume | null): Promise<number> =>
       dump(cfg, profile, info, start, end, timeline, out, factory, zone, resume);
     // Several segments may be decoded on worker threads (../waldump/parallel.ts); it falls back here.
+    // Plain --stats goes to the native pass instead when there is one (see dump()).
     const code =
-      options.sourceFactory === undefined && !cfg.follow && cfg.savePath === null && process.env.POSTGRES_FFI_WALDUMP_WORKERS !== '0'
+      options.sourceFactory === undefined &&
+      !cfg.follow &&
+      cfg.savePath === null &&
+      process.env.POSTGRES_FFI_WALDUMP_WORKERS !== '0' &&
+      !(plainStats(cfg) && nativeStatsAvailable())
         ? await (await import('../waldump/parallel.js')).dumpParallel({ cfg, profile, info, start, end, timeline, out, zone }, sequential)
         : await sequential(null);
     flushErr();
@@ -823,7 +850,14 @@ async function dump(
   const rmgrs = cfg.rmgrs === null ? null : new Set(profile.major === 14 ? cfg.rmgrs.slice(-1) : cfg.rmgrs);
   const extended = cfg.relation !== null || cfg.block !== null || cfg.fork !== null;
   let shown = resume?.shown ?? 0;
-  const skipThrough = resume?.skipThrough ?? null;
+  let skipThrough = resume?.skipThrough ?? null;
+  // Plain --stats: after a record, the native pass may count the ones that follow; the
+  // reader then restarts at the last record it counted (../waldump/native-stats.ts).
+  let countNatively =
+    factory === DEFAULT_SOURCE_FACTORY && plainStats(cfg) && nativeStatsAvailable()
+      ? (await import('../waldump/native-stats.js')).nativeStatsCounter({ profile, dir: info.dir, timeline, segSize, end })
+      : null;
+  let restartAt: bigint | null = null;
   let first = true;
   let limitReached = false;
   /** Where the next pass starts: the start, then (in follow mode) just past the last record. */
@@ -892,6 +926,19 @@ async function dump(
           limitReached = true;
           break;
         }
+        if (countNatively !== null && source instanceof WalStreamDecoder) {
+          const r = record as WalRecord;
+          restartAt = await countNatively(r.lsnNumber, r.endLsnNumber, source.pageTimeline, stats, () => stopped);
+          if (restartAt !== null) break;
+          countNatively = null;
+        }
+      }
+      if (restartAt !== null) {
+        passStart = restartAt;
+        skipThrough = restartAt;
+        restartAt = null;
+        if (!stopped) continue;
+        break;
       }
       const eow = source.endOfWal;
       // The decoder wanted bytes of a page the file does not hold: pg_waldump's read fails there.

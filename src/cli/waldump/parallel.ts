@@ -22,7 +22,7 @@
  * ended) and POSTGRES_FFI_WALDUMP_TEST_FAULT=PART[:N] (treats the Nth message of that part, or
  * its last if it has fewer, as a broken seam, to exercise the hand-over).
  */
-import { appendFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,7 @@ import {
   type WorkerMessage,
   type WorkerSetup,
 } from './part.js';
+import { trace } from './trace.js';
 
 export interface ParallelDump {
   cfg: Config;
@@ -163,12 +164,6 @@ function workerEntry(): { url: URL; tsEntry: string | null } | null {
   const ts = new URL('./worker.ts', import.meta.url);
   if (existsSync(fileURLToPath(ts))) return { url: new URL('./tsx-worker.mjs', import.meta.url), tsEntry: ts.href };
   return null;
-}
-
-/** POSTGRES_FFI_WALDUMP_TRACE: one JSON line per run, for tests (which path ran, how it ended). */
-function trace(info: Record<string, unknown>): void {
-  const file = process.env.POSTGRES_FFI_WALDUMP_TRACE;
-  if (file !== undefined && file !== '') appendFileSync(file, `${JSON.stringify(info)}\n`);
 }
 
 /** How the parallel pass ended. */

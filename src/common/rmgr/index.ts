@@ -6,6 +6,7 @@
  * XLogRecStoreStats (pg_waldump --stats).
  */
 import { RM_MAX_BUILTIN_ID, RM_MIN_CUSTOM_ID, RM_XACT_ID } from '../constants.js';
+import { PgFormatError } from '../core/errors.js';
 import type { PgVersionProfile } from '../profile.js';
 import type { DecodedRecord } from '../wal/record.js';
 import { brinRmgr } from './brin.js';
@@ -239,6 +240,24 @@ export class WalStatsAccumulator {
     for (let i = 0; i < this.rmgr.length; i++) this.rmgr[i] = (this.rmgr[i] as number) + (other.rmgr[i] as number);
     for (let i = 0; i < this.records.length; i++) this.records[i] = (this.records[i] as number) + (other.records[i] as number);
     if (other.count > 0) this.endLsnNumber = other.endLsnNumber;
+  }
+
+  /**
+   * Adds `count` records given as a record-type table laid out as `records` (count, rec_len,
+   * fpi_len per (rmid, recid)), which follow the records counted so far and end at `endLsnNumber`.
+   */
+  addTable(table: Float64Array, count: number, endLsnNumber: number): void {
+    if (table.length !== this.records.length)
+      throw new PgFormatError('BAD_ARGUMENT', `stats table of ${table.length} entries, expected ${this.records.length}`);
+    this.count += count;
+    for (let t = 0; t < table.length; t++) {
+      const v = table[t] as number;
+      if (v === 0) continue;
+      this.records[t] = (this.records[t] as number) + v;
+      const r = Math.floor(t / 48) * 3 + (t % 3);
+      this.rmgr[r] = (this.rmgr[r] as number) + v;
+    }
+    if (count > 0) this.endLsnNumber = endLsnNumber;
   }
 
   rmgrRow(rmid: number): WalStatsRow {

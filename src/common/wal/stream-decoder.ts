@@ -117,6 +117,11 @@ function u32(b: Uint8Array, i: number): number {
 function u64n(b: Uint8Array, i: number): number {
   return u32(b, i + 4) * TWO_32 + u32(b, i);
 }
+
+/** The exact u64 (for messages: u64n rounds values from 2^53 up). */
+function u64big(b: Uint8Array, i: number): bigint {
+  return (BigInt(u32(b, i + 4)) << 32n) | BigInt(u32(b, i));
+}
 /**
  * lsn % XLOG_BLCKSZ. `&` works on the value modulo 2^32 (ToInt32 is exact for integers below
  * 2^53), and XLOG_BLCKSZ divides 2^32, so the low bits are right for every tracked LSN.
@@ -247,6 +252,11 @@ export class WalStreamDecoder {
   /** The segment size in use (from the first long page header unless given). */
   get segmentSize(): number {
     return this.segSize;
+  }
+
+  /** xlp_tli of the last page header read (xlogreader's latestPageTLI; 0 before any). */
+  get pageTimeline(): number {
+    return this.latestPageTLI;
   }
 
   /** LSN of a record abandoned at an XLP_FIRST_IS_OVERWRITE_CONTRECORD page, if any. */
@@ -495,7 +505,7 @@ export class WalStreamDecoder {
     }
     const pageaddr = u64n(b, o + 8);
     if (pageaddr !== pageLsn) {
-      this.fail('BAD_HEADER', m.unexpectedPageaddr(pageaddr, this.fileName(pageLsn), pageLsn, segOff), pageLsn);
+      this.fail('BAD_HEADER', m.unexpectedPageaddr(u64big(b, o + 8), this.fileName(pageLsn), pageLsn, segOff), pageLsn);
       return false;
     }
     const tli = u32(b, o + 4);
@@ -636,7 +646,7 @@ export class WalStreamDecoder {
     }
     const prev = u64n(b, o + 8);
     if (!this.validPrevLink(prev, recPtr)) {
-      this.fail('BAD_RECORD', `record with incorrect prev-link ${lsnText(prev)} at ${lsnText(recPtr)}`, recPtr);
+      this.fail('BAD_RECORD', `record with incorrect prev-link ${lsnText(u64big(b, o + 8))} at ${lsnText(recPtr)}`, recPtr);
       return false;
     }
     return true;

@@ -34,7 +34,8 @@ export const XL_CRC_OFFSET = 20;
 const TWO_32 = 0x1_0000_0000;
 
 /** "%X/%X" of an LSN held as a number (exact below 2^53). */
-export function lsnText(lsn: number): string {
+export function lsnText(lsn: number | bigint): string {
+  if (typeof lsn === 'bigint') return `${(lsn >> 32n).toString(16).toUpperCase()}/${(lsn & 0xffffffffn).toString(16).toUpperCase()}`;
   const hi = Math.floor(lsn / TWO_32);
   const lo = lsn - hi * TWO_32;
   return `${hi.toString(16).toUpperCase()}/${lo.toString(16).toUpperCase()}`;
@@ -54,7 +55,7 @@ export interface WalMessages {
   pageHeader(what: string, fileName: string, pageLsn: number, offset: number): string;
   invalidMagic(magic: number, fileName: string, pageLsn: number, offset: number): string;
   invalidInfoBits(info: number, fileName: string, pageLsn: number, offset: number): string;
-  unexpectedPageaddr(pageaddr: number, fileName: string, pageLsn: number, offset: number): string;
+  unexpectedPageaddr(pageaddr: number | bigint, fileName: string, pageLsn: number, offset: number): string;
   outOfSequenceTimeline(tli: number, after: number, fileName: string, pageLsn: number, offset: number): string;
   /** "BKPIMAGE_IS_COMPRESSED" (14) or "BKPIMAGE_COMPRESSED" (15+). */
   readonly compressedFlagName: string;
