@@ -858,6 +858,8 @@ async function dump(
       ? (await import('../waldump/native-stats.js')).nativeStatsCounter({ profile, dir: info.dir, timeline, segSize, end })
       : null;
   let restartAt: bigint | null = null;
+  /** A pass that restarts after the native pass reads from the page of its start on. */
+  let restarted = false;
   let first = true;
   let limitReached = false;
   /** Where the next pass starts: the start, then (in follow mode) just past the last record. */
@@ -872,7 +874,10 @@ async function dump(
   try {
     for (;;) {
       let segno = passStart / seg;
-      source = factory(profile, { startLsn: passStart, inputLsn: segno * seg, segmentSize: segSize, timeline });
+      // Where in segment `segno` the next read begins. A restarted pass starts at its page: the
+      // pages before it were validated already (by the native pass or an earlier pass).
+      let segOffset = restarted ? Number(passStart % seg) - (Number(passStart % seg) % XLOG_BLCKSZ) : 0;
+      source = factory(profile, { startLsn: passStart, inputLsn: segno * seg + BigInt(segOffset), segmentSize: segSize, timeline });
       let ended = false;
       while (!stopped) {
         let record: DecodedRecord | null;
@@ -891,9 +896,24 @@ async function dump(
           // Let the event loop run once per segment so SIGINT (pg_waldump: stop, print stats, exit 0) is seen.
           await new Promise((resolve) => setImmediate(resolve));
           if (stopped) break;
-          const fed = await feedSegment(source, info.dir, timeline, segno, segSize, end, buffers);
-          if (fed === 'fed') segno++;
-          else {
+          // While the native pass may take over, read little: the reader needs a record or two.
+          const fed = await feedSegment(
+            source,
+            info.dir,
+            timeline,
+            segno,
+            segSize,
+            end,
+            buffers,
+            segOffset,
+            countNatively === null ? segSize : NATIVE_LEAD_BYTES,
+          );
+          if (fed === 'fed') {
+            segno++;
+            segOffset = 0;
+          } else if (fed === 'partial') {
+            segOffset += NATIVE_LEAD_BYTES;
+          } else {
             ended = true;
             if (fed !== 'ended') shortRead = fed.shortRead;
           }
@@ -937,6 +957,7 @@ async function dump(
         passStart = restartAt;
         skipThrough = restartAt;
         restartAt = null;
+        restarted = true;
         if (!stopped) continue;
         break;
       }
@@ -971,9 +992,10 @@ async function dump(
 }
 
 /**
- * Segment-sized read buffers, reused once our decoder has consumed them (the records read from
- * a segment are used before the next one is fed): a fresh 16 MB buffer per segment cost more
- * in page faults than the read itself. Sources from a custom factory always get new buffers.
+ * Read buffers (up to two of each size), reused once our decoder has consumed them (the
+ * records read from a segment are used before the next one is fed): a fresh 16 MB buffer per
+ * segment cost more in page faults than the read itself. Sources from a custom factory always
+ * get new buffers.
  */
 export class SegmentBuffers {
   private readonly kept: Buffer[] = [];
@@ -985,17 +1007,24 @@ export class SegmentBuffers {
       return Buffer.allocUnsafe(size);
     }
     const b = Buffer.allocUnsafeSlow(size);
-    if (this.kept.length < 2) this.kept.push(b);
+    let sameSize = 0;
+    for (const k of this.kept) if (k.length === size) sameSize++;
+    if (sameSize < 2) this.kept.push(b);
     return b;
   }
 }
 
+/** Bytes read at a time while the native --stats pass may take over (whole pages). */
+const NATIVE_LEAD_BYTES = 256 * 1024;
+
 /**
  * Pushes segment `segno` (up to `end` when set) into the decoder, as WALDumpReadPage would read
- * it. Returns 'ended' once `end` is reached (nothing more will be fed). A file shorter than that
- * gets its whole pages pushed and the source ended; the result then carries the message of
- * pg_waldump's failing read (WALRead's pread of the first page not wholly in the file), which
- * applies if the decoder stops for want of bytes ("end-of-input"), i.e. needed that page.
+ * it: from byte `from` (page-aligned), at most `limit` bytes ('partial': the segment goes on
+ * at `from + limit`). Returns 'ended' once `end` is reached (nothing more will be fed). A file
+ * shorter than that gets its whole pages pushed and the source ended; the result then carries
+ * the message of pg_waldump's failing read (WALRead's pread of the first page not wholly in the
+ * file), which applies if the decoder stops for want of bytes ("end-of-input"), i.e. needed
+ * that page.
  */
 export async function feedSegment(
   source: WalSource,
@@ -1005,9 +1034,12 @@ export async function feedSegment(
   segSize: number,
   end: bigint,
   buffers: SegmentBuffers,
-): Promise<'fed' | 'ended' | { shortRead: string }> {
+  from = 0,
+  limit = segSize,
+): Promise<'fed' | 'partial' | 'ended' | { shortRead: string }> {
   const segStart = segno * BigInt(segSize);
-  if (end !== 0n && segStart >= end) {
+  const readStart = segStart + BigInt(from);
+  if (end !== 0n && readStart >= end) {
     source.end();
     return 'ended';
   }
@@ -1024,12 +1056,14 @@ export async function feedSegment(
   }
   if (fd < 0) throw new Fatal(`could not find file "${fname}": No such file or directory`);
   try {
-    let want = segSize;
-    if (end !== 0n && end - segStart < BigInt(segSize)) want = Number(end - segStart);
+    let segWant = segSize;
+    if (end !== 0n && end - segStart < BigInt(segSize)) segWant = Number(end - segStart);
+    const stop = Math.min(segWant, from + limit);
+    const want = stop - from;
     const buf = buffers.take(want, source);
     let got = 0;
     while (got < want) {
-      const r = readSync(fd, buf, got, want - got, got);
+      const r = readSync(fd, buf, got, want - got, from + got);
       if (r === 0) break;
       got += r;
     }
@@ -1039,16 +1073,17 @@ export async function feedSegment(
       source.end();
       // WALDumpReadPage asks for the page (up to the end LSN inside it); WALRead's first pread
       // returns what the file has, the next one 0.
-      const count = Math.min(XLOG_BLCKSZ, want - page);
+      const count = Math.min(XLOG_BLCKSZ, segWant - (from + page));
       const have = got - page;
       return {
         shortRead:
           have > 0
-            ? `could not read from file ${fname}, offset ${got}: read 0 of ${count - have}`
-            : `could not read from file ${fname}, offset ${page}: read 0 of ${count}`,
+            ? `could not read from file ${fname}, offset ${from + got}: read 0 of ${count - have}`
+            : `could not read from file ${fname}, offset ${from + page}: read 0 of ${count}`,
       };
     }
     source.push(new Uint8Array(buf.buffer, buf.byteOffset, got));
+    if (stop < segWant) return 'partial';
     if (end !== 0n && segStart + BigInt(segSize) >= end) {
       source.end();
       return 'ended';
