@@ -897,22 +897,13 @@ async function dump(
           await new Promise((resolve) => setImmediate(resolve));
           if (stopped) break;
           // While the native pass may take over, read little: the reader needs a record or two.
-          const fed = await feedSegment(
-            source,
-            info.dir,
-            timeline,
-            segno,
-            segSize,
-            end,
-            buffers,
-            segOffset,
-            countNatively === null ? segSize : NATIVE_LEAD_BYTES,
-          );
+          const readLimit = countNatively === null ? segSize : NATIVE_LEAD_BYTES;
+          const fed = await feedSegment(source, info.dir, timeline, segno, segSize, end, buffers, segOffset, readLimit);
           if (fed === 'fed') {
             segno++;
             segOffset = 0;
           } else if (fed === 'partial') {
-            segOffset += NATIVE_LEAD_BYTES;
+            segOffset += readLimit;
           } else {
             ended = true;
             if (fed !== 'ended') shortRead = fed.shortRead;
