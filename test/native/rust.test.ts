@@ -3,7 +3,7 @@
  * against independent implementations and real PostgreSQL pages, scanRecordCrcs and the
  * --stats pass on real PostgreSQL 15 WAL pages), run through `cargo test --release` so that
  * `npm test` covers them. Skipped, visibly, where cargo is not installed, and in the pure-TS
- * pass (POSTGRES_FFI_NATIVE=0), which has run them already.
+ * pass (POSTGRES_FFI_NATIVE=0): the main pass runs them.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
