@@ -37,7 +37,7 @@ import { offsetsFor } from '../rmgr/am-util.js';
 import { btreeOffsets } from '../rmgr/btree.js';
 import { heapOffsets, infobitsClassic, infobitsKeyed } from '../rmgr/heap.js';
 import type { BlockReference, DecodedRecord } from '../wal/record.js';
-import { type AsciiChunk, asciiChunk, putChunk, putHex2, putUint } from './text-sink.js';
+import { type AsciiChunk, asciiChunk, digitTables, putChunk, putHex2, putUint } from './text-sink.js';
 
 /** Room `putFastDescription` may use (the longest: 16's UPDATE with every infobit, ~150 bytes). */
 export const FAST_DESCRIPTION_ROOM = 256;
@@ -72,8 +72,10 @@ interface Offsets {
 let offsetsProfile: PgVersionProfile | null = null;
 let offsets: Offsets | null = null;
 
+/** The offsets for `profile`; its first call also builds the description text (buildDescriptionText). */
 function offsetsOf(profile: PgVersionProfile): Offsets {
   if (profile === offsetsProfile && offsets !== null) return offsets;
+  if (INFOBITS_CLASSIC.length === 0) buildDescriptionText();
   const H = offsetsFor(profile, heapOffsets);
   const B = offsetsFor(profile, btreeOffsets);
   const ins = H.xl_heap_insert!;
@@ -113,31 +115,53 @@ function u32(b: Uint8Array, i: number): number {
   return ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)) >>> 0;
 }
 
+/*
+ * The constant text of the descriptions as bytes, built with the digit tables when the first
+ * description is written (offsetsOf's first call), not at import: a --stats run writes none.
+ */
 /** Every infobits combination, 14/15's "IS_MULTI LOCK_ONLY " and 16's "infobits: [IS_MULTI, LOCK_ONLY]". */
 const INFOBITS_CLASSIC: AsciiChunk[] = [];
 const INFOBITS_KEYED: AsciiChunk[] = [];
 const OLD_INFOBITS_KEYED: AsciiChunk[] = [];
-for (let bits = 0; bits < 32; bits++) {
-  INFOBITS_CLASSIC.push(asciiChunk(infobitsClassic(bits)));
-  INFOBITS_KEYED.push(asciiChunk(infobitsKeyed(bits, 'infobits')));
-  OLD_INFOBITS_KEYED.push(asciiChunk(infobitsKeyed(bits, 'old_infobits')));
-}
+let C_OFF: AsciiChunk;
+let C_FLAGS: AsciiChunk;
+let C_XMAX: AsciiChunk;
+let C_NEW_OFF: AsciiChunk;
+let C_XID: AsciiChunk;
+let C_COLON_FLAGS: AsciiChunk;
+let K_OFF: AsciiChunk;
+let K_FLAGS: AsciiChunk;
+let K_XMAX: AsciiChunk;
+let K_OFF2: AsciiChunk;
+let K_OLD_XMAX: AsciiChunk;
+let K_OLD_OFF: AsciiChunk;
+let K_NEW_XMAX: AsciiChunk;
+let K_NEW_OFF: AsciiChunk;
+let K_COMMA: AsciiChunk;
 
-const C_OFF = asciiChunk('off ');
-const C_FLAGS = asciiChunk(' flags ');
-const C_XMAX = asciiChunk(' xmax ');
-const C_NEW_OFF = asciiChunk('; new off ');
-const C_XID = asciiChunk(': xid ');
-const C_COLON_FLAGS = asciiChunk(': flags ');
-const K_OFF = asciiChunk('off: ');
-const K_FLAGS = asciiChunk(', flags: ');
-const K_XMAX = asciiChunk('xmax: ');
-const K_OFF2 = asciiChunk(', off: ');
-const K_OLD_XMAX = asciiChunk('old_xmax: ');
-const K_OLD_OFF = asciiChunk(', old_off: ');
-const K_NEW_XMAX = asciiChunk(', new_xmax: ');
-const K_NEW_OFF = asciiChunk(', new_off: ');
-const K_COMMA = asciiChunk(', ');
+function buildDescriptionText(): void {
+  digitTables();
+  for (let bits = 0; bits < 32; bits++) {
+    INFOBITS_CLASSIC.push(asciiChunk(infobitsClassic(bits)));
+    INFOBITS_KEYED.push(asciiChunk(infobitsKeyed(bits, 'infobits')));
+    OLD_INFOBITS_KEYED.push(asciiChunk(infobitsKeyed(bits, 'old_infobits')));
+  }
+  C_OFF = asciiChunk('off ');
+  C_FLAGS = asciiChunk(' flags ');
+  C_XMAX = asciiChunk(' xmax ');
+  C_NEW_OFF = asciiChunk('; new off ');
+  C_XID = asciiChunk(': xid ');
+  C_COLON_FLAGS = asciiChunk(': flags ');
+  K_OFF = asciiChunk('off: ');
+  K_FLAGS = asciiChunk(', flags: ');
+  K_XMAX = asciiChunk('xmax: ');
+  K_OFF2 = asciiChunk(', off: ');
+  K_OLD_XMAX = asciiChunk('old_xmax: ');
+  K_OLD_OFF = asciiChunk(', old_off: ');
+  K_NEW_XMAX = asciiChunk(', new_xmax: ');
+  K_NEW_OFF = asciiChunk(', new_off: ');
+  K_COMMA = asciiChunk(', ');
+}
 
 /** Length of block 0's data, -1 when the record has no block 0 or it carries no data (blockData's null). */
 function block0DataLength(record: DecodedRecord): number {

@@ -26,6 +26,7 @@ import {
   asciiChunk,
   asciiWord,
   DEC4S,
+  digitTables,
   HEX4,
   putChunk,
   putHex,
@@ -90,37 +91,62 @@ function rmgrPrefix(rmid: number): AsciiChunk {
   return c;
 }
 
-const W_TX = asciiWord(', tx: ');
-const W_LSN = asciiWord(', lsn: ');
-const W_PREV = asciiWord(', prev ');
-const W_DESC = asciiWord(', desc: ');
-const C_FORK = asciiChunk(' fork ');
-const C_BLK = asciiChunk(' blk ');
-const C_FPW = asciiChunk(' FPW');
-const C_FPW_VERIFY = asciiChunk(' FPW for WAL verification');
-const C_HOLE = asciiChunk('; hole: offset: ');
-const C_LENGTH = asciiChunk(', length: ');
-const C_SAVED = asciiChunk(', compression saved: ');
-const C_METHOD = asciiChunk(', method: ');
-const FORK_CHUNKS = FORKS.map(asciiChunk);
+/*
+ * The constant pieces of record lines as bytes, built with the digit tables on the first line
+ * written (`startLines`), not at import: a --stats run writes none.
+ */
+let W_TX = 0;
+let W_LSN = 0;
+let W_PREV = 0;
+let W_DESC = 0;
+let C_FORK: AsciiChunk;
+let C_BLK: AsciiChunk;
+let C_FPW: AsciiChunk;
+let C_FPW_VERIFY: AsciiChunk;
+let C_HOLE: AsciiChunk;
+let C_LENGTH: AsciiChunk;
+let C_SAVED: AsciiChunk;
+let C_METHOD: AsciiChunk;
+let FORK_CHUNKS: AsciiChunk[] = [];
 /** ", blkref #N: rel " (short form) and "\tblkref #N: rel " (-b) for every block id. */
 const BLKREF_SHORT: AsciiChunk[] = [];
 const BLKREF_DETAILED: AsciiChunk[] = [];
-for (let id = 0; id <= 32; id++) {
-  BLKREF_SHORT.push(asciiChunk(`, blkref #${id}: rel `));
-  BLKREF_DETAILED.push(asciiChunk(`\tblkref #${id}: rel `));
+let C_IMAGE: AsciiChunk[] = [];
+
+function buildLineText(): void {
+  digitTables();
+  W_TX = asciiWord(', tx: ');
+  W_LSN = asciiWord(', lsn: ');
+  W_PREV = asciiWord(', prev ');
+  W_DESC = asciiWord(', desc: ');
+  C_FORK = asciiChunk(' fork ');
+  C_BLK = asciiChunk(' blk ');
+  C_FPW = asciiChunk(' FPW');
+  C_FPW_VERIFY = asciiChunk(' FPW for WAL verification');
+  C_HOLE = asciiChunk('; hole: offset: ');
+  C_LENGTH = asciiChunk(', length: ');
+  C_SAVED = asciiChunk(', compression saved: ');
+  C_METHOD = asciiChunk(', method: ');
+  FORK_CHUNKS = FORKS.map(asciiChunk);
+  for (let id = 0; id <= 32; id++) {
+    BLKREF_SHORT.push(asciiChunk(`, blkref #${id}: rel `));
+    BLKREF_DETAILED.push(asciiChunk(`\tblkref #${id}: rel `));
+  }
+  C_IMAGE = [asciiChunk(' (FPW)'), asciiChunk(' (FPW for WAL verification)')];
 }
-const C_IMAGE = [asciiChunk(' (FPW)'), asciiChunk(' (FPW for WAL verification)')];
 
 let typeCacheProfile: PgVersionProfile | null = null;
 let typeCache: (AsciiChunk | undefined)[] = [];
 
-/** "TYPE " as bytes, cached per (profile, rmid, xl_info). */
+/** Before a line of `profile`: a fresh type cache when the profile changes (the first time, the line text too). */
+function startLines(profile: PgVersionProfile): void {
+  if (typeCacheProfile === null) buildLineText();
+  typeCache = new Array(256 * 256);
+  typeCacheProfile = profile;
+}
+
+/** "TYPE " as bytes, cached per (profile, rmid, xl_info); after startLines(profile). */
 function typeChunk(record: DecodedRecord, profile: PgVersionProfile): AsciiChunk {
-  if (profile !== typeCacheProfile) {
-    typeCache = new Array(256 * 256);
-    typeCacheProfile = profile;
-  }
   const key = (record.rmid << 8) | record.info;
   let c = typeCache[key];
   if (c === undefined) {
@@ -282,6 +308,7 @@ export function writeRecordLine(sink: TextSink, record: DecodedRecord, profile: 
   const fpi = r.fpiLength ?? fpiLength(record);
   const lsn = r.lsnNumber ?? Number(record.lsn);
   const prev = r.prevLsnNumber ?? Number(record.prevLsn);
+  if (profile !== typeCacheProfile) startLines(profile);
   sink.ensure(200 + FAST_DESCRIPTION_ROOM);
   const v = sink.view;
   const total = record.totalLength;

@@ -126,34 +126,70 @@ export function putChunk(v: DataView, p: number, c: AsciiChunk): number {
 
 const HEX_DIGITS = '0123456789ABCDEF';
 
-function pack(s: string): number {
-  return (s.charCodeAt(0) | (s.charCodeAt(1) << 8) | (s.charCodeAt(2) << 16) | (s.charCodeAt(3) << 24)) >>> 0;
-}
-
-function decimalTable(pad: string): Uint32Array {
+/**
+ * "0000".."9999" packed (see DEC4), with `pad` (a character code) for the leading zeros of
+ * numbers below 1000: digit loops instead of String(n), small integers only (cheap while the
+ * code is still interpreted, as it is at start-up).
+ */
+function decimalTable(pad: number): Uint32Array {
   const t = new Uint32Array(10000);
-  for (let n = 0; n < 10000; n++) {
-    const s = String(n);
-    t[n] = pack(pad.slice(s.length) + s);
+  let n = 0;
+  for (let a = 0; a < 10; a++) {
+    const ca = a > 0 ? 48 + a : pad;
+    for (let b = 0; b < 10; b++) {
+      const cb = a + b > 0 ? 48 + b : pad;
+      for (let c = 0; c < 10; c++) {
+        const head = ca | (cb << 8) | ((a + b + c > 0 ? 48 + c : pad) << 16);
+        for (let d = 48; d < 58; d++) t[n++] = head | (d << 24);
+      }
+    }
   }
   return t;
 }
 
+/**
+ * "0000".."FFFF" packed (see HEX4), written as 16-bit halves of two hex digits each: whole
+ * 32-bit values above 2^30 would be heap numbers while the loop is interpreted.
+ */
 function hexTable(): Uint32Array {
   const t = new Uint32Array(65536);
-  const h = (x: number): number => HEX_DIGITS.charCodeAt(x & 15);
-  for (let n = 0; n < 65536; n++) t[n] = (h(n >>> 12) | (h(n >>> 8) << 8) | (h(n >>> 4) << 16) | (h(n) << 24)) >>> 0;
+  const halves = new Uint16Array(t.buffer);
+  // Index of a value's low half inside its pair of halves (host byte order).
+  const low = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+  const pairs = new Uint16Array(256);
+  for (let n = 0; n < 256; n++) pairs[n] = HEX_DIGITS.charCodeAt(n >>> 4) | (HEX_DIGITS.charCodeAt(n & 15) << 8);
+  let i = 0;
+  for (let hi = 0; hi < 256; hi++) {
+    const h = pairs[hi] as number;
+    for (let lo = 0; lo < 256; lo++) {
+      halves[i + low] = h;
+      halves[i + 1 - low] = pairs[lo] as number;
+      i += 2;
+    }
+  }
   return t;
 }
+
+const NO_TABLE: Uint32Array = new Uint32Array(0);
 
 /**
  * 4 ASCII characters packed little-endian (first character in the low byte), for
  * `v.setUint32(p, T[n], true)`: DEC4[n] "0042" and DEC4S[n] "  42" for n < 10000, HEX4[n]
- * "00AF" for n < 65536 (about 1 ms to build, 320 KB).
+ * "00AF" for n < 65536 (320 KB). Empty until `digitTables()` builds them (~3 ms at start-up,
+ * which a --stats run never needs): the writers below, and every reader of these bindings,
+ * expect their caller to have called it (format.ts and desc-bytes.ts do before their first line).
  */
-export const DEC4 = decimalTable('0000');
-export const DEC4S = decimalTable('    ');
-export const HEX4 = hexTable();
+export let DEC4 = NO_TABLE;
+export let DEC4S = NO_TABLE;
+export let HEX4 = NO_TABLE;
+
+/** Builds DEC4, DEC4S and HEX4 on the first call. */
+export function digitTables(): void {
+  if (HEX4 !== NO_TABLE) return;
+  DEC4 = decimalTable(48);
+  DEC4S = decimalTable(32);
+  HEX4 = hexTable();
+}
 
 /*
  * The writers below keep their common case (a value below 10000, or one hex digit) to a few
