@@ -5,8 +5,14 @@
  * dependencies never slow another's start.
  */
 import { readFileSync } from 'node:fs';
-// Installs the native accelerator when present (POSTGRES_FFI_NATIVE=0 turns it off).
-import { backendDescription } from '../node/native.js';
+
+/**
+ * Loads ../node/native.js, which installs the native accelerator when present
+ * (POSTGRES_FFI_NATIVE=0 turns it off): before a command runs, not for --help.
+ */
+function loadNative(): Promise<typeof import('../node/native.js')> {
+  return import('../node/native.js');
+}
 
 const COMMANDS: Readonly<Record<string, string>> = {
   waldump: 'decode WAL like pg_waldump',
@@ -24,7 +30,7 @@ function usage(): string {
 
 async function version(): Promise<string> {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return `pgffi (postgres-ffi) ${pkg.version} [${backendDescription()}]`;
+  return `pgffi (postgres-ffi) ${pkg.version} [${(await loadNative()).backendDescription()}]`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -41,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`pgffi: unknown command "${command}"\n${usage()}`);
     return 1;
   }
+  await loadNative();
   const mod = (await import(`./commands/${command}.js`)) as { run(args: string[]): Promise<number> };
   return mod.run(rest);
 }
