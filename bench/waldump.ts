@@ -5,7 +5,10 @@
  * {"start","end"}), on one thread (POSTGRES_FFI_WALDUMP_WORKERS=0) and on all cores (workers
  * forced: parallel waldump), then as pgffi chooses by itself (automatic).
  *
- *   npx tsx bench/waldump.ts [--mb=100 | --corpus=DIR] [--rounds=5]
+ *   npx tsx bench/waldump.ts [--mb=100 | --corpus=DIR] [--rounds=5] [--sizes=100,300]
+ *
+ * --sizes=MB,... adds a table of how the ratios change with the input: the same modes over the
+ * first MB of the range (prefixes of the same WAL), automatic threads.
  *
  * Our CLI is compiled once with tsc into a temporary directory and run with plain `node`, so
  * process start-up is counted for both tools. The outputs are also compared once (they must
@@ -24,6 +27,10 @@ const arg = (name: string, def: number): number => {
 };
 const targetMb = arg('mb', 100);
 const rounds = arg('rounds', 5);
+const sizes = (process.argv.find((x) => x.startsWith('--sizes='))?.slice('--sizes='.length) ?? '')
+  .split(',')
+  .filter((x) => x !== '')
+  .map(Number);
 const corpus = process.argv.find((x) => x.startsWith('--corpus='))?.slice('--corpus='.length) ?? null;
 const threads = Math.max(2, availableParallelism());
 const PG_WALDUMP = '/usr/lib/postgresql/15/bin/pg_waldump';
@@ -156,6 +163,32 @@ try {
       to.cpu.toFixed(2),
       (to.cpu / tc.cpu).toFixed(2),
     ]);
+  }
+  if (sizes.length > 0) {
+    const sizeRows: (string | number)[][] = [];
+    for (const mb of sizes) {
+      const stop = Math.min(lsnToNumber(end), lsnToNumber(start) + mb * 1048576);
+      const stopLsn = `${Math.floor(stop / 2 ** 32)
+        .toString(16)
+        .toUpperCase()}/${(stop % 2 ** 32).toString(16).toUpperCase()}`;
+      const sub = ['-s', start, '-e', stopLsn, join(walDir, segName(start)), join(walDir, segName(stopLsn))];
+      const row: (string | number)[] = [((stop - lsnToNumber(start)) / 1048576).toFixed(0)];
+      for (const extra of [[], ['--stats']]) {
+        const args = [...sub, ...extra];
+        const expected = spawnSync(PG_WALDUMP, args, { env, maxBuffer: 2 ** 31 });
+        const got = spawnSync('node', [...ours, ...args], { env, maxBuffer: 2 ** 31 });
+        if (!expected.stdout.equals(got.stdout)) throw new Error(`outputs differ at ${mb} MB (${extra.join(' ')}): refusing to benchmark`);
+        const tc = timeProcess(PG_WALDUMP, args, env);
+        const to = timeProcess('node', [...ours, ...args], env);
+        row.push(tc.wall.toFixed(2), to.wall.toFixed(2), (to.wall / tc.wall).toFixed(2));
+      }
+      sizeRows.push(row);
+    }
+    printTable(
+      `pgffi waldump vs pg_waldump 15 by input size (prefixes of the same WAL; automatic threads, best of ${rounds}, wall s)`,
+      ['MB', 'text: pg_waldump', 'text: pgffi', 'text ratio', '--stats: pg_waldump', '--stats: pgffi', '--stats ratio'],
+      sizeRows,
+    );
   }
   printTable(
     `pgffi waldump vs pg_waldump 15: ${(walBytes / 1048576).toFixed(1)} MB of WAL, ${records} records, ${(c.stdout.length / 1048576).toFixed(1)} MB of text; best of ${rounds}, whole process; ${threads} threads: POSTGRES_FFI_WALDUMP_WORKERS=${threads - 1} and the main thread; pgffi backend: ${backend}`,
