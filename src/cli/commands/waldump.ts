@@ -68,11 +68,13 @@ export type WalSourceFactory = (
 
 const DEFAULT_SOURCE_FACTORY: WalSourceFactory = (profile, options) => new WalStreamDecoder(profile, options);
 
-/** Whether the run counts every record for --stats, with nothing else to do per record. */
-function plainStats(cfg: Config): boolean {
+/**
+ * Whether the run only reads every record, to count it for --stats or (-q) to check it, with
+ * nothing else to do per record: the native pass can do that (see dump()).
+ */
+function readsOnly(cfg: Config): boolean {
   return (
-    cfg.stats &&
-    !cfg.quiet &&
+    (cfg.stats || cfg.quiet) &&
     cfg.rmgrs === null &&
     cfg.xid === null &&
     cfg.relation === null &&
@@ -785,13 +787,13 @@ export async function run(args: string[], options: RunOptions = {}): Promise<num
     const sequential = (resume: Resume | null): Promise<number> =>
       dump(cfg, profile, info, start, end, timeline, out, factory, zone, resume);
     // Several segments may be decoded on worker threads (../waldump/parallel.ts); it falls back here.
-    // Plain --stats goes to the native pass instead when there is one (see dump()).
+    // Plain --stats and -q go to the native pass instead when there is one (see dump()).
     const code =
       options.sourceFactory === undefined &&
       !cfg.follow &&
       cfg.savePath === null &&
       process.env.POSTGRES_FFI_WALDUMP_WORKERS !== '0' &&
-      !(plainStats(cfg) && nativeStatsAvailable())
+      !(readsOnly(cfg) && nativeStatsAvailable())
         ? await (await import('../waldump/parallel.js')).dumpParallel({ cfg, profile, info, start, end, timeline, out, zone }, sequential)
         : await sequential(null);
     flushErr();
@@ -851,10 +853,10 @@ async function dump(
   const extended = cfg.relation !== null || cfg.block !== null || cfg.fork !== null;
   let shown = resume?.shown ?? 0;
   let skipThrough = resume?.skipThrough ?? null;
-  // Plain --stats: after a record, the native pass may count the ones that follow; the
+  // Plain --stats or -q: after a record, the native pass may count the ones that follow; the
   // reader then restarts at the last record it counted (../waldump/native-stats.ts).
   let countNatively =
-    factory === DEFAULT_SOURCE_FACTORY && plainStats(cfg) && nativeStatsAvailable()
+    factory === DEFAULT_SOURCE_FACTORY && readsOnly(cfg) && nativeStatsAvailable()
       ? (await import('../waldump/native-stats.js')).nativeStatsCounter({ profile, dir: info.dir, timeline, segSize, end })
       : null;
   let restartAt: bigint | null = null;
