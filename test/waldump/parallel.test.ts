@@ -360,63 +360,84 @@ describe.skipIf(tool === null)('parallel pgffi waldump on real PostgreSQL 15 WAL
     }
   });
 
-  it('the compiled CLI (dist) runs its workers from worker.js', () => {
-    const outDir = mkdtempSync(join(tmpdir(), 'pgffi-par-dist-'));
+  it('the compiled CLI (dist), as tsc writes it and bundled (npm run build), runs its workers from worker.js', () => {
+    const top = mkdtempSync(join(tmpdir(), 'pgffi-par-dist-'));
+    const outDir = join(top, 'dist');
     try {
       execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], {
         stdio: 'ignore',
       });
       expect(existsSync(join(outDir, 'cli', 'waldump', 'worker.js'))).toBe(true);
       mkdirSync(join(tmp, 'cli'), { recursive: true });
-      for (const extra of [[], ['--stats=record'], ['-b', '-n', '2000']]) {
-        const args = ['-p', walDir, '-s', start, '-e', end, ...extra];
-        const traceFile = join(tmp, 'cli', `trace-${extra.join('')}.jsonl`);
-        const res = spawnSync('node', [join(outDir, 'cli', 'main.js'), 'waldump', ...args], {
-          encoding: 'utf8',
-          env: { ...process.env, TZ: 'UTC', ...PARALLEL, POSTGRES_FFI_WALDUMP_TRACE: traceFile },
-          maxBuffer: 1 << 30,
-        });
-        same(
-          runCTool(tool!, args),
-          { stdout: res.stdout, stderr: normalise(res.stderr), status: res.status ?? -1 },
-          `dist ${extra.join(' ')}`,
-        );
-        const trace = JSON.parse(readFileSync(traceFile, 'utf8')) as Trace;
-        expect(trace.workers).toBe(2);
-        expect(trace.ending).toBe('return');
+      for (const build of ['tsc', 'bundled']) {
+        if (build === 'bundled') {
+          execFileSync(process.execPath, ['scripts/bundle-cli.mjs', outDir], { stdio: 'ignore' });
+          // The bundled CLI (main.js, worker.js and their chunks in cli/) needs none of tsc's other files.
+          for (const name of readdirSync(outDir)) if (name !== 'cli') rmSync(join(outDir, name), { recursive: true });
+          rmSync(join(outDir, 'cli', 'commands'), { recursive: true });
+          rmSync(join(outDir, 'cli', 'waldump'), { recursive: true });
+        }
+        for (const extra of [[], ['--stats=record'], ['-b', '-n', '2000']]) {
+          const args = ['-p', walDir, '-s', start, '-e', end, ...extra];
+          const traceFile = join(tmp, 'cli', `trace-${build}${extra.join('')}.jsonl`);
+          const res = spawnSync('node', [join(outDir, 'cli', 'main.js'), 'waldump', ...args], {
+            encoding: 'utf8',
+            env: { ...process.env, TZ: 'UTC', ...PARALLEL, POSTGRES_FFI_WALDUMP_TRACE: traceFile },
+            maxBuffer: 1 << 30,
+          });
+          same(
+            runCTool(tool!, args),
+            { stdout: res.stdout, stderr: normalise(res.stderr), status: res.status ?? -1 },
+            `dist (${build}) ${extra.join(' ')}`,
+          );
+          const trace = JSON.parse(readFileSync(traceFile, 'utf8')) as Trace;
+          expect(trace.workers, build).toBe(2);
+          expect(trace.ending, build).toBe('return');
+        }
+      }
+      // With the package's native/ beside dist/, the bundle loads the native module (../../native from dist/cli).
+      if (nativeBinding !== null) {
+        symlinkSync(resolve('native'), join(top, 'native'));
+        const version = spawnSync('node', [join(outDir, 'cli', 'main.js'), '--version'], { encoding: 'utf8' });
+        expect(version.stdout).toMatch(/\[native \(/);
       }
     } finally {
-      rmSync(outDir, { recursive: true, force: true });
+      rmSync(top, { recursive: true, force: true });
     }
   }, 120_000);
-  it.skipIf(!hasNativeStats)('native --stats: the same as pg_waldump and the TypeScript reader, on one and four threads', async () => {
-    const argSets = [
-      ['-p', walDir, '-s', start, '-e', end, '--stats'],
-      ['-p', walDir, '-s', start, '-e', end, '--stats=record'],
-      ['-p', walDir, '-s', mid, '-e', end, '--stats=record'],
-      ['-p', walDir, '-s', start, '--stats=record'],
-      [join(walDir, segFile(lsnNum(start))), join(walDir, segFile(lsnNum(end))), '--stats'],
-    ];
-    for (const args of argSets) {
-      const c = runCTool(tool!, args);
-      const ts = await ours(args, SEQUENTIAL);
-      same(c, ts, `TypeScript reader ${args.join(' ')}`);
-      for (const env of [NATIVE_ONE_THREAD, NATIVE_FOUR_THREADS]) {
-        const n = await ours(args, env);
-        same(c, n, `native, ${env.POSTGRES_FFI_WALDUMP_WORKERS} ${args.join(' ')}`);
-        // The native pass counted (nearly) every record: the reader reads the first one and
-        // those after the last page wholly before the end LSN.
-        const from = lsnNum(args.includes('-s') ? args[args.indexOf('-s') + 1]! : start);
-        expect(nativeCounted(n.trace), args.join(' ')).toBeGreaterThan(all.filter((x) => x.lsn >= from).length * 0.9);
-        expect(n.trace[0]!.threads).toBe(env === NATIVE_ONE_THREAD ? 1 : 4);
+  it.skipIf(!hasNativeStats)(
+    'native --stats and -q: the same as pg_waldump and the TypeScript reader, on one and four threads',
+    async () => {
+      const argSets = [
+        ['-p', walDir, '-s', start, '-e', end, '--stats'],
+        ['-p', walDir, '-s', start, '-e', end, '--stats=record'],
+        ['-p', walDir, '-s', mid, '-e', end, '--stats=record'],
+        ['-p', walDir, '-s', start, '--stats=record'],
+        [join(walDir, segFile(lsnNum(start))), join(walDir, segFile(lsnNum(end))), '--stats'],
+        ['-p', walDir, '-s', start, '-e', end, '-q'],
+        ['-p', walDir, '-s', start, '-q'],
+      ];
+      for (const args of argSets) {
+        const c = runCTool(tool!, args);
+        const ts = await ours(args, SEQUENTIAL);
+        same(c, ts, `TypeScript reader ${args.join(' ')}`);
+        for (const env of [NATIVE_ONE_THREAD, NATIVE_FOUR_THREADS]) {
+          const n = await ours(args, env);
+          same(c, n, `native, ${env.POSTGRES_FFI_WALDUMP_WORKERS} ${args.join(' ')}`);
+          // The native pass counted (nearly) every record: the reader reads the first one and
+          // those after the last page wholly before the end LSN.
+          const from = lsnNum(args.includes('-s') ? args[args.indexOf('-s') + 1]! : start);
+          expect(nativeCounted(n.trace), args.join(' ')).toBeGreaterThan(all.filter((x) => x.lsn >= from).length * 0.9);
+          expect(n.trace[0]!.threads).toBe(env === NATIVE_ONE_THREAD ? 1 : 4);
+        }
       }
-    }
-    const json = ['-p', walDir, '-s', start, '-e', end, '--stats=record', '--json'];
-    same(await ours(json, SEQUENTIAL), await ours(json, NATIVE_FOUR_THREADS), '--stats=record --json');
-    // Filters and -n keep the TypeScript reader.
-    const filtered = await ours(['-p', walDir, '-s', start, '-e', end, '--stats', '-r', 'Heap'], NATIVE_ONE_THREAD);
-    expect(nativeCounted(filtered.trace)).toBe(0);
-  });
+      const json = ['-p', walDir, '-s', start, '-e', end, '--stats=record', '--json'];
+      same(await ours(json, SEQUENTIAL), await ours(json, NATIVE_FOUR_THREADS), '--stats=record --json');
+      // Filters and -n keep the TypeScript reader.
+      const filtered = await ours(['-p', walDir, '-s', start, '-e', end, '--stats', '-r', 'Heap'], NATIVE_ONE_THREAD);
+      expect(nativeCounted(filtered.trace)).toBe(0);
+    },
+  );
 
   it.skipIf(!hasNativeStats)('native --stats: the parts on four threads join into one pass on intact WAL', async () => {
     const n = await ours(['-p', walDir, '-s', start, '-e', end, '--stats'], NATIVE_FOUR_THREADS);
@@ -459,7 +480,7 @@ describe.skipIf(tool === null)('parallel pgffi waldump on real PostgreSQL 15 WAL
         damaged[at % SEG] = damaged[at % SEG]! ^ (1 + Math.floor(random() * 255));
         writeFileSync(file, damaged);
         try {
-          const args = ['-p', dir, '-s', start, '-e', end, k % 2 === 0 ? '--stats' : '--stats=record'];
+          const args = ['-p', dir, '-s', start, '-e', end, ['--stats', '--stats=record', '-q'][k % 3]!];
           const what = `seed ${seed} (WAL_SEED=${seed} replays), damage ${k} at ${lsnStr(at)}: ${args.slice(-1)[0]}`;
           const ts = await ours(args, SEQUENTIAL);
           const n = await ours(args, k % 3 === 0 ? NATIVE_ONE_THREAD : NATIVE_FOUR_THREADS);
