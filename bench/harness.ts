@@ -57,10 +57,11 @@ export function printTable(title: string, header: string[], rows: (string | numb
 }
 
 /**
- * Compiles src/ with tsc into a fresh `.bench-dist-*` directory at the repository root, so that
- * benchmarks run our code as users do (plain `node` on JavaScript, no tsx hooks) and the
- * compiled node/native.js finds the native module at ../../native. tsc emits even when some
- * other part of the tree does not typecheck; only a missing CLI is fatal.
+ * Compiles src/ with tsc into a fresh `.bench-dist-*` directory at the repository root and
+ * bundles its CLI as `npm run build` does (scripts/bundle-cli.mjs), so that benchmarks run our
+ * code as users do (plain `node` on the published files, no tsx hooks) and the compiled
+ * node/native.js finds the native module at ../../native. tsc emits even when some other part of
+ * the tree does not typecheck; only a missing CLI is fatal.
  */
 export function compileForBench(): { dir: string; remove: () => void } {
   const root = new URL('..', import.meta.url).pathname;
@@ -70,5 +71,7 @@ export function compileForBench(): { dir: string; remove: () => void } {
     stdio: 'inherit',
   });
   if (!existsSync(join(dir, 'cli', 'main.js'))) throw new Error('tsc did not emit the CLI');
+  const bundled = spawnSync(process.execPath, ['scripts/bundle-cli.mjs', dir], { cwd: root, stdio: 'inherit' });
+  if (bundled.status !== 0) throw new Error('scripts/bundle-cli.mjs failed');
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

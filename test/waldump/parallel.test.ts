@@ -395,11 +395,12 @@ describe.skipIf(tool === null)('parallel pgffi waldump on real PostgreSQL 15 WAL
           expect(trace.ending, build).toBe('return');
         }
       }
-      // With the package's native/ beside dist/, the bundle loads the native module (../../native from dist/cli).
+      // Beside the package's native/ and package.json, the bundle loads the native module (../../native from dist/cli).
       if (nativeBinding !== null) {
         symlinkSync(resolve('native'), join(top, 'native'));
+        symlinkSync(resolve('package.json'), join(top, 'package.json'));
         const version = spawnSync('node', [join(outDir, 'cli', 'main.js'), '--version'], { encoding: 'utf8' });
-        expect(version.stdout).toMatch(/\[native \(/);
+        expect(version.stdout, version.stderr).toMatch(/\[native \(/);
       }
     } finally {
       rmSync(top, { recursive: true, force: true });

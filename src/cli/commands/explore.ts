@@ -26,8 +26,18 @@ Options:
   -?, --help     show this help, then exit
 `;
 
-/** explorer/dist next to src/ or dist/ (both are three levels below the package root). */
-export const DEFAULT_DIST_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'explorer', 'dist');
+/**
+ * explorer/dist of the package: next to the nearest package.json above this module (which is in
+ * src/cli/commands or dist/cli/commands, or in dist/cli when the CLI is bundled).
+ */
+export const DEFAULT_DIST_DIR = explorerDistDir(dirname(fileURLToPath(import.meta.url)));
+
+function explorerDistDir(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'explorer', 'dist');
+  }
+  return resolve(from, '..', '..', '..', 'explorer', 'dist');
+}
 
 export interface ExplorerServerOptions {
   /** Directory or file to browse through the API; none: static page only. */
