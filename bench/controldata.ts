@@ -44,6 +44,8 @@ try {
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], {
     stdio: 'inherit',
   });
+  // The CLI as `npm run build` ships it (bundled).
+  execFileSync(process.execPath, ['scripts/bundle-cli.mjs', outDir], { stdio: 'inherit' });
   const ours = [join(outDir, 'cli', 'main.js'), 'controldata', '-D', server.dataDir];
   const x = spawnSync(process.execPath, ours, { encoding: 'utf8', env });
   const y = spawnSync(PG_CONTROLDATA, ['-D', server.dataDir], { encoding: 'utf8', env });
