@@ -362,6 +362,7 @@ describe.skipIf(tool === null)('parallel pgffi waldump on real PostgreSQL 15 WAL
         POSTGRES_FFI_WALDUMP_WORKERS: '2',
         POSTGRES_FFI_WALDUMP_PART_SEGMENTS: partSegments,
         POSTGRES_FFI_WALDUMP_TEST_FAULT: fault,
+        POSTGRES_FFI_WALDUMP_NATIVE_STATS: '0',
       });
       same(c, par, `fault ${fault}: ${args.join(' ')}`);
       const t = par.trace[0]!;
