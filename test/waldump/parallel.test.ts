@@ -98,6 +98,31 @@ function nativeCounted(trace: Trace[]): number {
   return trace.reduce((n, t) => n + (t.native ?? 0), 0);
 }
 
+/**
+ * Runs `args` with `damaged` written over `file` through the TypeScript reader, the native pass
+ * (`nativeEnv`) and pg_waldump, which must agree; then restores `original`. Returns whether the
+ * native pass counted any record.
+ */
+async function damagedRun(
+  file: string,
+  original: Buffer,
+  damaged: Buffer,
+  args: string[],
+  nativeEnv: Record<string, string>,
+  what: string,
+): Promise<boolean> {
+  writeFileSync(file, damaged);
+  try {
+    const ts = await ours(args, SEQUENTIAL);
+    const n = await ours(args, nativeEnv);
+    same(ts, n, what);
+    same(runCTool(tool!, args), n, `${what} (pg_waldump)`);
+    return nativeCounted(n.trace) > 0;
+  } finally {
+    writeFileSync(file, original);
+  }
+}
+
 function same(a: ToolRun, b: ToolRun, what: string): void {
   expect(b.status, `${what}: exit code`).toBe(a.status);
   expect(b.stderr, `${what}: stderr`).toBe(a.stderr);
@@ -491,18 +516,9 @@ describe.skipIf(tool === null)('parallel pgffi waldump on real PostgreSQL 15 WAL
         const original = readFileSync(file);
         const damaged = Buffer.from(original);
         damaged[at % SEG] = damaged[at % SEG]! ^ (1 + Math.floor(random() * 255));
-        writeFileSync(file, damaged);
-        try {
-          const args = ['-p', dir, '-s', start, '-e', end, ['--stats', '--stats=record', '-q'][k % 3]!];
-          const what = `seed ${seed} (WAL_SEED=${seed} replays), damage ${k} at ${lsnStr(at)}: ${args.slice(-1)[0]}`;
-          const ts = await ours(args, SEQUENTIAL);
-          const n = await ours(args, k % 3 === 0 ? NATIVE_ONE_THREAD : NATIVE_FOUR_THREADS);
-          same(ts, n, what);
-          same(runCTool(tool!, args), n, `${what} (pg_waldump)`);
-          if (nativeCounted(n.trace) > 0) nativeRuns++;
-        } finally {
-          writeFileSync(file, original);
-        }
+        const args = ['-p', dir, '-s', start, '-e', end, ['--stats', '--stats=record', '-q'][k % 3]!];
+        const what = `seed ${seed} (WAL_SEED=${seed} replays), damage ${k} at ${lsnStr(at)}: ${args.slice(-1)[0]}`;
+        if (await damagedRun(file, original, damaged, args, k % 3 === 0 ? NATIVE_ONE_THREAD : NATIVE_FOUR_THREADS, what)) nativeRuns++;
       }
       expect(nativeRuns).toBeGreaterThan(40);
     },
@@ -539,18 +555,9 @@ describe.skipIf(tool === null)('parallel pgffi waldump on real PostgreSQL 15 WAL
         damaged[o + field] = damaged[o + field]! ^ (1 + Math.floor(random() * 255));
         const rec = damaged.subarray(o, o + r.tot);
         rec.writeUInt32LE(crc32cFinish(crc32cUpdate(crc32cUpdate(CRC32C_INIT, rec, 24, r.tot), rec, 0, 20)), 20);
-        writeFileSync(file, damaged);
-        try {
-          const args = ['-p', dir, '-s', start, '-e', end, '--stats=record'];
-          const what = `seed ${seed} (WAL_SEED=${seed} replays), damage ${k}: byte ${field} of the record at ${lsnStr(r.lsn)}`;
-          const ts = await ours(args, SEQUENTIAL);
-          const n = await ours(args, k % 3 === 0 ? NATIVE_ONE_THREAD : NATIVE_FOUR_THREADS);
-          same(ts, n, what);
-          same(runCTool(tool!, args), n, `${what} (pg_waldump)`);
-          if (nativeCounted(n.trace) > 0) nativeRuns++;
-        } finally {
-          writeFileSync(file, original);
-        }
+        const args = ['-p', dir, '-s', start, '-e', end, '--stats=record'];
+        const what = `seed ${seed} (WAL_SEED=${seed} replays), damage ${k}: byte ${field} of the record at ${lsnStr(r.lsn)}`;
+        if (await damagedRun(file, original, damaged, args, k % 3 === 0 ? NATIVE_ONE_THREAD : NATIVE_FOUR_THREADS, what)) nativeRuns++;
       }
       expect(nativeRuns).toBeGreaterThan(40);
     },
