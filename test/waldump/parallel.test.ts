@@ -8,6 +8,9 @@
  * parallel path ran (and how it ended). Then the seams that fail: a corrupted record in a
  * middle part and across a seam, a missing segment, truncated segments, end of WAL inside a
  * part, and forced hand-overs to the sequential loop (POSTGRES_FFI_WALDUMP_TEST_FAULT).
+ * Last, the native --stats/-q pass (src/cli/waldump/native-stats.ts) on one and four threads
+ * against the TypeScript reader and pg_waldump: intact WAL, seeded damage (with and without the
+ * record CRC recomputed), missing and short segments, end LSNs inside a page.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
