@@ -666,6 +666,9 @@ function createFullpageDirectory(path: string): void {
  * ~10 ms, so runs that print no description (--stats, --quiet) do not ask for it.
  */
 function processTimeZone(): string {
+  // TZ=UTC (or Etc/UTC) names UTC outright, as ICU would report it, without ICU's start-up.
+  const tz = process.env.TZ;
+  if (tz === 'UTC' || tz === 'Etc/UTC') return 'UTC';
   return Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
 }
 
