@@ -12,7 +12,8 @@
  * switch) with a seam inside it; XLP_FIRST_IS_OVERWRITE_CONTRECORD set on a page that starts
  * with a record and on one that continues a record; xlp_tli raised on one page, and on every
  * page from one on. PostgreSQL 14 and 16: full-page images compressed and not, and bimg_info
- * bits flipped with the record CRC recomputed (BKPIMAGE_* differ between 14 and 15+).
+ * bits flipped with the record CRC recomputed (BKPIMAGE_* differ between 14 and 15+). And a
+ * WAL longer than one native call takes (128 segments), with a record across that boundary.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -461,3 +462,48 @@ for (const major of [14, 16] as const) {
     });
   });
 }
+
+describe.skipIf(!hasNativeStats || pgWaldumpPath(15) === null)('native --stats review: more segments than one call takes', () => {
+  const tool = pgWaldumpPath(15)!;
+  let server: PgServer;
+  let start: string;
+  let end: string;
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'pgffi-native-review-files-'));
+    server = await PgServer.start({
+      major: 15,
+      walSegSizeMb: 1,
+      conf: { wal_keep_size: "'2GB'", max_wal_size: "'4GB'", autovacuum: 'off' },
+    });
+    await server.query('CREATE TABLE t (a int)');
+    await server.switchWal();
+    start = await server.currentLsn();
+    // ~135 segments of 1.4 MB logical messages: records cross every segment boundary, also the
+    // one between the first call's 128 segments and the next call's.
+    for (let i = 0; i < 95; i++) {
+      await server.query(`SELECT pg_logical_emit_message(false, 'm', repeat('x', ${1_400_000 + i * 1000}))`);
+      await server.query('INSERT INTO t SELECT generate_series(1, 200)');
+    }
+    end = await server.currentLsn();
+    await server.stop();
+  }, 300_000);
+
+  afterAll(async () => {
+    await server?.destroy();
+    if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('a record across the boundary between two calls: the second call goes on after it', async () => {
+    for (const args of [
+      ['-p', server.walDir, '-s', start, '-e', end, '--stats=record'],
+      ['-p', server.walDir, '-s', start, '--stats'],
+    ]) {
+      const { one, four } = await allAgree(tool, args, args.join(' '));
+      for (const trace of [one, four]) {
+        expect(trace[0]!.stop, JSON.stringify(trace)).toBe('files');
+        expect(trace[1]!.native).toBeGreaterThan(500);
+      }
+    }
+  });
+});
