@@ -264,8 +264,9 @@ describe.skipIf(!hasNativeStats || pgWaldumpPath(15) === null)('native --stats r
 
   it('seams after XLOG_SWITCH, after a record ending on a page boundary, at a segment end, inside a record: one joined call', async () => {
     // -s S0 … end (S10 or S11): four parts, from S0, S2, S5, S8 (inside `segEnd`) or S0, S3, S6, S9.
+    // -s S4 … end: parts from S4, S6, S8 (inside `segEnd`: its first record is in S9), [S10].
     // -s S5 … end: three parts, from S5, S7 (`pageEnd` ends 3 pages in), S9 (`segEnd` ends where it begins).
-    for (const from of [start, (s0 + 5) * SEG]) {
+    for (const from of [start, (s0 + 4) * SEG, (s0 + 5) * SEG]) {
       for (const stats of ['--stats=record', '-q']) {
         const args = ['-p', walDir, '-s', lsnStr(from), '-e', lsnStr(end), stats];
         const { c, four } = await allAgree(tool, args, args.join(' '));
