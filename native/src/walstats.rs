@@ -144,7 +144,13 @@ impl<'a> Pages<'a> {
         let index = segno.checked_sub(self.first_segno).ok_or(Stop::Files)?;
         let path = self.paths.get(index as usize).ok_or(Stop::Files)?;
         if self.file.as_ref().is_none_or(|(n, _)| *n != segno) {
-            self.file = Some((segno, File::open(path).map_err(|_| Stop::Io)?));
+            let file = File::open(path).map_err(|_| Stop::Io)?;
+            // A file shorter than a segment ends the TypeScript reader's input there (even
+            // where the pages it lacks would be skipped, after XLOG_SWITCH): stop at it too.
+            if file.metadata().map_err(|_| Stop::Io)?.len() < seg {
+                return Err(Stop::Io);
+            }
+            self.file = Some((segno, file));
         }
         let file = &self.file.as_ref().expect("opened above").1;
         let chunk = self.buf.len() as u64;

@@ -817,6 +817,16 @@ export async function run(args: string[], options: RunOptions = {}): Promise<num
   }
 }
 
+/**
+ * pg_waldump's line for a reader error: "error in WAL record at" xlogreader's ReadRecPtr, the
+ * last record read, except on 14 for a record that passed its CRC check but does not decode:
+ * 14 moves ReadRecPtr to a record before decoding it, 15 and 16 after.
+ */
+export function readerErrorLine(profile: PgVersionProfile, source: WalSource, lastRead: bigint, e: PgFormatError): string {
+  const undecodable = profile.major === 14 && source instanceof WalStreamDecoder ? source.undecodableRecordLsn : null;
+  return `error in WAL record at ${lsnText(undecodable ?? lastRead)}: ${e.message}`;
+}
+
 /** Where a sequential pass takes over from parallel waldump (../waldump/parallel.ts). */
 export interface Resume {
   /** The records up to this LSN were printed already (null: none). */
@@ -879,6 +889,8 @@ async function dump(
   try {
     for (;;) {
       let segno = passStart / seg;
+      // A short file's read failure belongs to the pass that met it.
+      shortRead = null;
       // Where in segment `segno` the next read begins. A restarted pass starts at its page: the
       // pages before it were validated already (by the native pass or an earlier pass).
       let segOffset = restarted ? Number(passStart % seg) - (Number(passStart % seg) % XLOG_BLCKSZ) : 0;
@@ -893,7 +905,7 @@ async function dump(
           // last record it read (xlogreader's ReadRecPtr), as for any XLogReadRecord failure,
           // after the statistics.
           if (!(e instanceof PgFormatError)) throw e;
-          readError = `error in WAL record at ${lsnText(lastRecord?.lsn ?? start)}: ${e.message}`;
+          readError = readerErrorLine(profile, source, lastRecord?.lsn ?? start, e);
           break;
         }
         if (record === null) {

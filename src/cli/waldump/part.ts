@@ -27,6 +27,7 @@ import {
   lsnText,
   matchesRelationBlock,
   NODE_STRINGS,
+  readerErrorLine,
   type SegmentBuffers,
 } from '../commands/waldump.js';
 
@@ -244,7 +245,7 @@ export async function decodePart(
         record = source.next();
       } catch (e) {
         if (!(e instanceof PgFormatError)) throw e;
-        outcome = { kind: 'error', message: `error in WAL record at ${lsnText(lastLsn < 0 ? start : BigInt(lastLsn))}: ${e.message}` };
+        outcome = { kind: 'error', message: readerErrorLine(profile, source, lastLsn < 0 ? start : BigInt(lastLsn), e) };
         break;
       }
       if (record === null) {

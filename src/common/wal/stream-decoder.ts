@@ -168,6 +168,7 @@ export class WalStreamDecoder {
   private pageRemLen = 0;
   private latestPagePtr = 0;
   private latestPageTLI = 0;
+  private undecodable: number | null = null;
 
   // Record assembly.
   private asm = new Uint8Array(2 * PAGE);
@@ -252,6 +253,11 @@ export class WalStreamDecoder {
   /** The segment size in use (from the first long page header unless given). */
   get segmentSize(): number {
     return this.segSize;
+  }
+
+  /** The record that passed its CRC check but did not decode (decoding then stopped), if any. */
+  get undecodableRecordLsn(): Lsn | null {
+    return this.undecodable === null ? null : BigInt(this.undecodable);
   }
 
   /** xlp_tli of the last page header read (xlogreader's latestPageTLI; 0 before any). */
@@ -862,6 +868,7 @@ export class WalStreamDecoder {
       return decodeRecordBody(this.profile, this.messages, b, o, totLen, recPtr, next, errorLsn);
     } catch (e) {
       // A CRC-valid record that does not decode is corruption, never the end of WAL.
+      this.undecodable = recPtr;
       this.state = S_DONE;
       this.thrown = e as PgFormatError;
       throw e;
