@@ -15,70 +15,42 @@
  * bits flipped with the record CRC recomputed (BKPIMAGE_* differ between 14 and 15+). And a
  * WAL longer than one native call takes (128 segments), with a record across that boundary.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/commands/waldump.js';
 import { CRC32C_INIT, crc32cFinish, crc32cUpdate } from '../../src/common/core/crc32c.js';
 import { nativeBinding } from '../../src/node/native.js';
 import type { PgMajorVersion } from '../support/pg-server.js';
 import { PgServer } from '../support/pg-server.js';
-import { normalise, pgWaldumpPath, runCTool, type ToolRun } from './runner.js';
+import {
+  lsnNum,
+  lsnStr,
+  NATIVE_FOUR_THREADS,
+  NATIVE_ONE_THREAD,
+  nativeCounted,
+  records,
+  runWithEnv,
+  same,
+  segFile,
+  TYPESCRIPT_READER,
+  type WaldumpEnv,
+  type WaldumpTrace,
+  walCopy as walCopyUnder,
+} from './env-runs.js';
+import { pgWaldumpPath, runCTool, type ToolRun } from './runner.js';
 
 const SEG = 1024 * 1024;
 const PAGE = 8192;
 const hasNativeStats = nativeBinding?.scanWalStats !== undefined;
 
-interface Trace {
-  native?: number;
-  stop?: string;
-  threads?: number;
-}
-
-const ENV_KEYS = ['POSTGRES_FFI_WALDUMP_WORKERS', 'POSTGRES_FFI_WALDUMP_TRACE', 'POSTGRES_FFI_WALDUMP_NATIVE_STATS'] as const;
-const TYPESCRIPT = { POSTGRES_FFI_WALDUMP_WORKERS: '0', POSTGRES_FFI_WALDUMP_NATIVE_STATS: '0' };
-const NATIVE_ONE_THREAD = { POSTGRES_FFI_WALDUMP_WORKERS: '0' };
-const NATIVE_FOUR_THREADS = { POSTGRES_FFI_WALDUMP_WORKERS: '3' };
-
+type Trace = WaldumpTrace;
 let tmp: string;
-let traceNo = 0;
 
-/** pgffi waldump in process with these environment variables; the trace lines it wrote. */
-async function ours(args: string[], env: Partial<Record<(typeof ENV_KEYS)[number], string>>): Promise<ToolRun & { trace: Trace[] }> {
-  const traceFile = join(tmp, `trace-${traceNo++}.jsonl`);
-  const saved = ENV_KEYS.map((k) => [k, process.env[k]] as const);
-  for (const k of ENV_KEYS) delete process.env[k];
-  Object.assign(process.env, env, { POSTGRES_FFI_WALDUMP_TRACE: traceFile });
-  const out: string[] = [];
-  const err: string[] = [];
-  try {
-    const status = await run(args, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), timeZone: 'UTC' });
-    const trace = existsSync(traceFile)
-      ? readFileSync(traceFile, 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l) as Trace)
-          .filter((t) => t.native !== undefined)
-      : [];
-    return { stdout: out.join(''), stderr: normalise(err.join('')), status, trace };
-  } finally {
-    for (const [k, v] of saved) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
-
-function same(a: ToolRun, b: ToolRun, what: string): void {
-  expect(b.status, `${what}: exit code`).toBe(a.status);
-  expect(b.stderr, `${what}: stderr`).toBe(a.stderr);
-  if (a.stdout !== b.stdout) {
-    const x = a.stdout.split('\n');
-    const y = b.stdout.split('\n');
-    const i = x.findIndex((line, k) => line !== y[k]);
-    expect(`${what}: line ${i + 1}: ${y[i]}`).toBe(`${what}: line ${i + 1}: ${x[i]}`);
-  }
+/** pgffi waldump in process with these variables; the native pass's trace lines. */
+async function ours(args: string[], env: WaldumpEnv): Promise<ToolRun & { trace: Trace[] }> {
+  const r = await runWithEnv(tmp, args, env);
+  return { ...r, trace: r.trace.filter((t) => t.native !== undefined) };
 }
 
 /**
@@ -87,7 +59,7 @@ function same(a: ToolRun, b: ToolRun, what: string): void {
  */
 async function allAgree(tool: string, args: string[], what: string): Promise<{ c: ToolRun; one: Trace[]; four: Trace[] }> {
   const c = runCTool(tool, args);
-  const ts = await ours(args, TYPESCRIPT);
+  const ts = await ours(args, TYPESCRIPT_READER);
   const one = await ours(args, NATIVE_ONE_THREAD);
   const four = await ours(args, NATIVE_FOUR_THREADS);
   same(ts, one, `native, one thread vs TypeScript reader, ${what}`);
@@ -96,42 +68,11 @@ async function allAgree(tool: string, args: string[], what: string): Promise<{ c
   return { c, one: one.trace, four: four.trace };
 }
 
-function counted(trace: Trace[]): number {
-  return trace.reduce((n, t) => n + (t.native ?? 0), 0);
-}
+const counted = nativeCounted;
 
-function lsnNum(lsn: string): number {
-  const [hi, lo] = lsn.split('/') as [string, string];
-  return Number.parseInt(hi, 16) * 2 ** 32 + Number.parseInt(lo, 16);
-}
-
-function lsnStr(n: number): string {
-  return `${Math.floor(n / 2 ** 32)
-    .toString(16)
-    .toUpperCase()}/${(n % 2 ** 32).toString(16).toUpperCase()}`;
-}
-
-function segFile(lsn: number, tli = 1): string {
-  const segno = Math.floor(lsn / SEG);
-  const perId = 2 ** 32 / SEG;
-  const hex = (n: number): string => n.toString(16).toUpperCase().padStart(8, '0');
-  return `${hex(tli)}${hex(Math.floor(segno / perId))}${hex(segno % perId)}`;
-}
-
-/** Records of pg_waldump's text: LSN, total length, rmgr, line. */
-function records(text: string): { lsn: number; tot: number; rmgr: string; line: string }[] {
-  const out: { lsn: number; tot: number; rmgr: string; line: string }[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^rmgr: (\S+)\s+len \(rec\/tot\):\s+\d+\/\s*(\d+), tx:\s+\d+, lsn: (\S+),/.exec(line);
-    if (m !== null) out.push({ rmgr: m[1]!, tot: Number(m[2]), lsn: lsnNum(m[3]!), line });
-  }
-  return out;
-}
-
+/** A copy of the WAL directory to damage. */
 function walCopy(src: string, name: string): string {
-  const dir = join(tmp, name);
-  cpSync(src, dir, { recursive: true });
-  return dir;
+  return walCopyUnder(tmp, src, name);
 }
 
 /** Rewrites the segment file holding `lsn` through `edit(buffer, offsetInSegment)`. */

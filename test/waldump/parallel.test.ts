@@ -13,93 +13,46 @@
  * record CRC recomputed), missing and short segments, end LSNs inside a page.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  truncateSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/commands/waldump.js';
 import { CRC32C_INIT, crc32cFinish, crc32cUpdate } from '../../src/common/core/crc32c.js';
 import { nativeBinding } from '../../src/node/native.js';
 import { PgServer } from '../support/pg-server.js';
 import { mulberry32 } from '../support/prng.js';
+import {
+  lsnNum,
+  lsnStr,
+  NATIVE_FOUR_THREADS,
+  NATIVE_ONE_THREAD,
+  nativeCounted,
+  records,
+  runWithEnv,
+  same,
+  segFile,
+  type WaldumpEnv,
+  type WaldumpTrace,
+  walCopy as walCopyUnder,
+} from './env-runs.js';
 import { normalise, pgWaldumpPath, runCTool, type ToolRun } from './runner.js';
 
 const tool = pgWaldumpPath(15);
 const SEG = 1024 * 1024;
 
-interface Trace {
-  sequential?: boolean;
-  workers?: number;
-  parts?: number;
-  ending?: string;
-  part?: number;
-  written?: number;
-  /** The native --stats pass (one line per call): records counted, why it stopped, threads. */
-  native?: number;
-  stop?: string;
-  threads?: number;
-}
-
-const ENV_KEYS = [
-  'POSTGRES_FFI_WALDUMP_WORKERS',
-  'POSTGRES_FFI_WALDUMP_PART_SEGMENTS',
-  'POSTGRES_FFI_WALDUMP_TRACE',
-  'POSTGRES_FFI_WALDUMP_TEST_FAULT',
-  'POSTGRES_FFI_WALDUMP_NATIVE_STATS',
-] as const;
-
+type Trace = WaldumpTrace;
 let tmp: string;
-let traceNo = 0;
 
 /** pgffi waldump in process with these environment variables; the trace lines it wrote. */
-async function ours(args: string[], env: Partial<Record<(typeof ENV_KEYS)[number], string>>): Promise<ToolRun & { trace: Trace[] }> {
-  const traceFile = join(tmp, `trace-${traceNo++}.jsonl`);
-  const saved = ENV_KEYS.map((k) => [k, process.env[k]] as const);
-  for (const k of ENV_KEYS) delete process.env[k];
-  Object.assign(process.env, env, { POSTGRES_FFI_WALDUMP_TRACE: traceFile });
-  const out: string[] = [];
-  const err: string[] = [];
-  try {
-    const status = await run(args, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), timeZone: 'UTC' });
-    const trace = existsSync(traceFile)
-      ? readFileSync(traceFile, 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l) as Trace)
-      : [];
-    return { stdout: out.join(''), stderr: normalise(err.join('')), status, trace };
-  } finally {
-    for (const [k, v] of saved) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+function ours(args: string[], env: WaldumpEnv): Promise<ToolRun & { trace: Trace[] }> {
+  return runWithEnv(tmp, args, env);
 }
 
 // The paths compared here are the TypeScript readers': plain --stats would otherwise go to the
 // native pass (tested at the end, against these).
 const SEQUENTIAL = { POSTGRES_FFI_WALDUMP_WORKERS: '0', POSTGRES_FFI_WALDUMP_NATIVE_STATS: '0' };
 const PARALLEL = { POSTGRES_FFI_WALDUMP_WORKERS: '2', POSTGRES_FFI_WALDUMP_PART_SEGMENTS: '1', POSTGRES_FFI_WALDUMP_NATIVE_STATS: '0' };
-/** The native --stats pass on one thread and on four (parts of two 1 MB segments here). */
-const NATIVE_ONE_THREAD = { POSTGRES_FFI_WALDUMP_WORKERS: '0' };
-const NATIVE_FOUR_THREADS = { POSTGRES_FFI_WALDUMP_WORKERS: '3' };
 const hasNativeStats = nativeBinding?.scanWalStats !== undefined;
-
-/** Records the native pass counted, over all its calls in a run. */
-function nativeCounted(trace: Trace[]): number {
-  return trace.reduce((n, t) => n + (t.native ?? 0), 0);
-}
 
 /**
  * Runs `args` with `damaged` written over `file` through the TypeScript reader, the native pass
@@ -111,7 +64,7 @@ async function damagedRun(
   original: Buffer,
   damaged: Buffer,
   args: string[],
-  nativeEnv: Record<string, string>,
+  nativeEnv: WaldumpEnv,
   what: string,
 ): Promise<boolean> {
   writeFileSync(file, damaged);
@@ -123,17 +76,6 @@ async function damagedRun(
     return nativeCounted(n.trace) > 0;
   } finally {
     writeFileSync(file, original);
-  }
-}
-
-function same(a: ToolRun, b: ToolRun, what: string): void {
-  expect(b.status, `${what}: exit code`).toBe(a.status);
-  expect(b.stderr, `${what}: stderr`).toBe(a.stderr);
-  if (a.stdout !== b.stdout) {
-    const x = a.stdout.split('\n');
-    const y = b.stdout.split('\n');
-    const i = x.findIndex((line, k) => line !== y[k]);
-    expect(`${what}: line ${i + 1}: ${y[i]}`).toBe(`${what}: line ${i + 1}: ${x[i]}`);
   }
 }
 
@@ -153,41 +95,9 @@ async function threeWay(args: string[], expectEnding: string | null = null): Pro
   return { c, par };
 }
 
-function lsnNum(lsn: string): number {
-  const [hi, lo] = lsn.split('/') as [string, string];
-  return Number.parseInt(hi, 16) * 2 ** 32 + Number.parseInt(lo, 16);
-}
-
-function lsnStr(n: number): string {
-  return `${Math.floor(n / 2 ** 32)
-    .toString(16)
-    .toUpperCase()}/${(n % 2 ** 32).toString(16).toUpperCase()}`;
-}
-
-function segFile(n: number): string {
-  const segno = Math.floor(n / SEG);
-  const perId = 2 ** 32 / SEG;
-  return `00000001${Math.floor(segno / perId)
-    .toString(16)
-    .toUpperCase()
-    .padStart(8, '0')}${(segno % perId).toString(16).toUpperCase().padStart(8, '0')}`;
-}
-
-/** Records of pg_waldump's text: LSN, total length, rmgr and description. */
-function records(text: string): { lsn: number; tot: number; rmgr: string; line: string }[] {
-  const out: { lsn: number; tot: number; rmgr: string; line: string }[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^rmgr: (\S+)\s+len \(rec\/tot\):\s+\d+\/\s*(\d+), tx:\s+\d+, lsn: (\S+),/.exec(line);
-    if (m !== null) out.push({ rmgr: m[1]!, tot: Number(m[2]), lsn: lsnNum(m[3]!), line });
-  }
-  return out;
-}
-
 /** A copy of the WAL directory to damage. */
 function walCopy(src: string, name: string): string {
-  const dir = join(tmp, name);
-  cpSync(src, dir, { recursive: true });
-  return dir;
+  return walCopyUnder(tmp, src, name);
 }
 
 function flipByte(dir: string, lsn: number): void {
