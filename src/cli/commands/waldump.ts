@@ -893,7 +893,8 @@ async function dump(
       shortRead = null;
       // Where in segment `segno` the next read begins. A restarted pass starts at its page: the
       // pages before it were validated already (by the native pass or an earlier pass).
-      let segOffset = restarted ? Number(passStart % seg) - (Number(passStart % seg) % XLOG_BLCKSZ) : 0;
+      const startInSegment = Number(passStart % seg);
+      let segOffset = restarted ? startInSegment - (startInSegment % XLOG_BLCKSZ) : 0;
       source = factory(profile, { startLsn: passStart, inputLsn: segno * seg + BigInt(segOffset), segmentSize: segSize, timeline });
       let ended = false;
       while (!stopped) {

@@ -15,7 +15,7 @@ import { walFileName } from '../../common/core/wal-file-names.js';
 import type { PgVersionProfile } from '../../common/profile.js';
 import type { WalStatsAccumulator } from '../../common/rmgr/index.js';
 import { nativeBinding } from '../../node/native.js';
-import { trace } from './trace.js';
+import { envCount, trace } from './env.js';
 
 /** Segments per native call: between calls the event loop runs (SIGINT stops a run). */
 const SEGMENTS_PER_CALL = 128;
@@ -52,8 +52,8 @@ export function nativeStatsCounter(run: NativeStatsRun): NativeStatsCounter | nu
   const seg = BigInt(segSize);
   const endNumber = Number(run.end);
   const lastSegno = run.end === 0n ? null : (run.end - 1n) / seg;
-  const workers = process.env.POSTGRES_FFI_WALDUMP_WORKERS;
-  const threads = workers === '0' ? 1 : workers !== undefined && /^\d+$/.test(workers) ? Number(workers) + 1 : availableParallelism();
+  const workers = envCount('POSTGRES_FFI_WALDUMP_WORKERS');
+  const threads = workers === null ? availableParallelism() : workers + 1;
   const bits = profile.bkpImage;
   const fixed = {
     segmentSize: segSize,
@@ -72,10 +72,10 @@ export function nativeStatsCounter(run: NativeStatsRun): NativeStatsCounter | nu
     for (;;) {
       const firstSegno = BigInt(Math.floor(next / segSize));
       if (lastSegno !== null && firstSegno > lastSegno) break;
-      const last =
-        lastSegno === null ? firstSegno + BigInt(SEGMENTS_PER_CALL - 1) : minBig(lastSegno, firstSegno + BigInt(SEGMENTS_PER_CALL - 1));
       const paths: string[] = [];
-      for (let s = firstSegno; s <= last; s++) paths.push(join(dir, walFileName(timeline, s, segSize)));
+      for (let s = firstSegno; paths.length < SEGMENTS_PER_CALL && (lastSegno === null || s <= lastSegno); s++) {
+        paths.push(join(dir, walFileName(timeline, s, segSize)));
+      }
       const r = scan({ ...fixed, paths, firstSegno: Number(firstSegno), prevLsn: prev, nextLsn: next, timeline: pageTimeline });
       trace({ native: r.records, stop: r.stop, segments: paths.length, threads });
       if (r.records === 0) break;
@@ -89,8 +89,4 @@ export function nativeStatsCounter(run: NativeStatsRun): NativeStatsCounter | nu
     }
     return counted ? BigInt(prev) : null;
   };
-}
-
-function minBig(a: bigint, b: bigint): bigint {
-  return a < b ? a : b;
 }

@@ -32,6 +32,7 @@ import type { PgVersionProfile } from '../../common/profile.js';
 import { WalStatsAccumulator } from '../../common/rmgr/index.js';
 import { formatStats, statsJson } from '../../common/waldump/format.js';
 import { type Config, Fatal, lsnText, type Out, type Resume, SegmentBuffers, type SegmentInfo } from '../commands/waldump.js';
+import { envCount, trace } from './env.js';
 import {
   type ChunkMessage,
   type DoneMessage,
@@ -42,7 +43,6 @@ import {
   type WorkerMessage,
   type WorkerSetup,
 } from './part.js';
-import { trace } from './trace.js';
 
 export interface ParallelDump {
   cfg: Config;
@@ -94,12 +94,6 @@ async function idleCores(): Promise<number> {
   const b = sample();
   const total = b.total - a.total;
   return total > 0 ? ((b.idle - a.idle) / total) * Math.min(cpus().length, availableParallelism()) : 0;
-}
-
-/** A non-negative integer environment variable, or null. */
-function envCount(name: string): number | null {
-  const env = process.env[name];
-  return env !== undefined && /^\d+$/.test(env) ? Number(env) : null;
 }
 
 async function plan(d: ParallelDump): Promise<Plan | null> {
