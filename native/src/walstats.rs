@@ -326,6 +326,26 @@ fn fpi_length(p: &Params, rec: &[u8]) -> Option<u64> {
     (end - ptr == datatotal).then_some(fpi)
 }
 
+/// Appends to `scratch` the rest of a record of `tot_len` bytes from the pages from `next_page`
+/// on, each of which must continue it (XLP_FIRST_IS_CONTRECORD, xlp_rem_len = what is left).
+/// Returns the LSN just past the record's last byte.
+fn gather_continuation(pages: &mut Pages, scratch: &mut Vec<u8>, mut next_page: u64, tot_len: usize) -> Result<u64, Stop> {
+    loop {
+        let h = pages.header(next_page)?;
+        let remaining = tot_len - scratch.len();
+        if h.info & XLP_FIRST_IS_CONTRECORD == 0 || h.rem_len == 0 || h.rem_len as usize != remaining {
+            return Err(Stop::Invalid);
+        }
+        let n = remaining.min(PAGE - h.len);
+        let page = pages.page(next_page)?;
+        scratch.extend_from_slice(&page[h.len..h.len + n]);
+        if n == remaining {
+            return Ok(next_page + (h.len + n) as u64);
+        }
+        next_page += XLOG_BLCKSZ;
+    }
+}
+
 /// Where a part begins.
 #[derive(Clone, Copy, Debug)]
 pub enum Start {
@@ -423,32 +443,10 @@ pub fn scan_part(
             // Crosses pages: gather the pieces; each next page must continue this record.
             scratch.clear();
             scratch.extend_from_slice(&page[off..]);
-            let mut next_page = page_lsn + XLOG_BLCKSZ;
-            let mut end = 0;
-            let mut failed = None;
-            while scratch.len() < tot_len {
-                let h = match pages.header(next_page) {
-                    Ok(h) => h,
-                    Err(stop) => {
-                        failed = Some(stop);
-                        break;
-                    }
-                };
-                let remaining = tot_len - scratch.len();
-                if h.info & XLP_FIRST_IS_CONTRECORD == 0 || h.rem_len == 0 || h.rem_len as usize != remaining {
-                    failed = Some(Stop::Invalid);
-                    break;
-                }
-                let n = remaining.min(PAGE - h.len);
-                let page = pages.page(next_page).expect("read by header()");
-                scratch.extend_from_slice(&page[h.len..h.len + n]);
-                end = next_page + (h.len + n) as u64;
-                next_page += XLOG_BLCKSZ;
-            }
-            if let Some(stop) = failed {
-                break stop;
-            }
-            end_raw = end;
+            end_raw = match gather_continuation(&mut pages, &mut scratch, page_lsn + XLOG_BLCKSZ, tot_len) {
+                Ok(end) => end,
+                Err(stop) => break stop,
+            };
             if !header_on_page && !good_header(&scratch, prev) {
                 break Stop::Invalid;
             }
