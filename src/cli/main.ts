@@ -1,18 +1,11 @@
 #!/usr/bin/env node
 /**
  * pgffi — command-line front end. Each subcommand lives in ./commands/<name>.ts and exports
- * `run(args: string[]): Promise<number>` (the exit code); they load lazily so one command's
- * dependencies never slow another's start.
+ * `run(args: string[]): Promise<number>` (the exit code); they load lazily (command-loader.ts)
+ * so one command's dependencies never slow another's start.
  */
 import { readFileSync } from 'node:fs';
-
-/**
- * Loads ../node/native.js, which installs the native accelerator when present
- * (POSTGRES_FFI_NATIVE=0 turns it off): before a command runs, not for --help.
- */
-function loadNative(): Promise<typeof import('../node/native.js')> {
-  return import('../node/native.js');
-}
+import { loadCommand } from './command-loader.js';
 
 const COMMANDS: Readonly<Record<string, string>> = {
   waldump: 'decode WAL like pg_waldump',
@@ -30,7 +23,8 @@ function usage(): string {
 
 async function version(): Promise<string> {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return `pgffi (postgres-ffi) ${pkg.version} [${(await loadNative()).backendDescription()}]`;
+  // ../node/native.js installs the native accelerator when present (POSTGRES_FFI_NATIVE=0: not).
+  return `pgffi (postgres-ffi) ${pkg.version} [${(await import('../node/native.js')).backendDescription()}]`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -47,9 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`pgffi: unknown command "${command}"\n${usage()}`);
     return 1;
   }
-  await loadNative();
-  const mod = (await import(`./commands/${command}.js`)) as { run(args: string[]): Promise<number> };
-  return mod.run(rest);
+  return (await loadCommand(command)).run(rest);
 }
 
 main(process.argv.slice(2)).then(

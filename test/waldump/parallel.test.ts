@@ -322,7 +322,8 @@ describe.skipIf(tool === null)('parallel pgffi waldump on real PostgreSQL 15 WAL
       for (const build of ['tsc', 'bundled']) {
         if (build === 'bundled') {
           execFileSync(process.execPath, ['scripts/bundle-cli.mjs', outDir], { stdio: 'ignore' });
-          // The bundled CLI (main.js, worker.js and their chunks in cli/) needs none of tsc's other files.
+          // The bundled CLI (main.cjs, the command bundles, worker.js and their chunks in cli/)
+          // needs none of tsc's other files.
           for (const name of readdirSync(outDir)) if (name !== 'cli') rmSync(join(outDir, name), { recursive: true });
           rmSync(join(outDir, 'cli', 'commands'), { recursive: true });
           rmSync(join(outDir, 'cli', 'waldump'), { recursive: true });
@@ -330,7 +331,7 @@ describe.skipIf(tool === null)('parallel pgffi waldump on real PostgreSQL 15 WAL
         for (const extra of [[], ['--stats=record'], ['-b', '-n', '2000']]) {
           const args = ['-p', walDir, '-s', start, '-e', end, ...extra];
           const traceFile = join(tmp, 'cli', `trace-${build}${extra.join('')}.jsonl`);
-          const res = spawnSync('node', [join(outDir, 'cli', 'main.js'), 'waldump', ...args], {
+          const res = spawnSync('node', [join(outDir, 'cli', build === 'tsc' ? 'main.js' : 'main.cjs'), 'waldump', ...args], {
             encoding: 'utf8',
             env: { ...process.env, TZ: 'UTC', ...PARALLEL, POSTGRES_FFI_WALDUMP_TRACE: traceFile },
             maxBuffer: 1 << 30,
@@ -345,11 +346,24 @@ describe.skipIf(tool === null)('parallel pgffi waldump on real PostgreSQL 15 WAL
           expect(trace.ending, build).toBe('return');
         }
       }
+      // Every command's bundle runs (its --help as from the sources), with the V8 code cache
+      // the build wrote for it, which this node takes.
+      for (const command of readdirSync('src/cli/commands').map((f) => f.replace(/\.ts$/, ''))) {
+        const bundled = spawnSync('node', [join(outDir, 'cli', 'main.cjs'), command, '--help'], {
+          encoding: 'utf8',
+          env: { ...process.env, POSTGRES_FFI_CODE_CACHE: 'report' },
+        });
+        const sources = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', command, '--help'], { encoding: 'utf8' });
+        expect(bundled.stdout, command).toBe(sources.stdout);
+        expect(bundled.stdout, command).toContain('Usage');
+        expect(bundled.stderr, command).toBe('code cache: accepted\n');
+        expect(bundled.status, command).toBe(0);
+      }
       // Beside the package's native/ and package.json, the bundle loads the native module (../../native from dist/cli).
       if (nativeBinding !== null) {
         symlinkSync(resolve('native'), join(top, 'native'));
         symlinkSync(resolve('package.json'), join(top, 'package.json'));
-        const version = spawnSync('node', [join(outDir, 'cli', 'main.js'), '--version'], { encoding: 'utf8' });
+        const version = spawnSync('node', [join(outDir, 'cli', 'main.cjs'), '--version'], { encoding: 'utf8' });
         expect(version.stdout, version.stderr).toMatch(/\[native \(/);
       }
     } finally {
