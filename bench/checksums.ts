@@ -13,7 +13,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { pageChecksum, pageChecksums } from '../src/common/page/checksum.js';
 import { PgServer } from '../test/support/pg-server.js';
 import { compileForBench, gbPerSecond, printTable, timeIt, timeProcess } from './harness.js';
@@ -76,7 +75,6 @@ printTable(
 
 const server = await PgServer.start({ major: 15, conf: { autovacuum: 'off', max_wal_size: "'4GB'" } });
 const build = compileForBench();
-const outDir = build.dir;
 try {
   // ~110 bytes per row on disk: text of 60 bytes plus header and an int
   const rows = Math.ceil((targetMb * 1024 * 1024) / 110);
@@ -92,7 +90,7 @@ try {
   const [size] = await server.query<{ b: string }>("SELECT pg_total_relation_size('big') AS b");
   await server.stop();
 
-  const ours = [join(outDir, 'cli', 'main.js'), 'checksums', '-D', server.dataDir];
+  const ours = [build.cli, 'checksums', '-D', server.dataDir];
   const theirs = ['-D', server.dataDir];
 
   const pureEnv = { ...process.env, POSTGRES_FFI_NATIVE: '0' };
@@ -115,7 +113,7 @@ try {
   const cN = hasNative ? cpuSeconds(process.execPath, ours, nativeEnv) : Number.NaN;
   const tT = timeProcess(process.execPath, ours, rounds, threads);
   const t1 = timeProcess(process.execPath, ours, rounds, oneThread);
-  const tE = timeProcess(process.execPath, [join(outDir, 'cli', 'main.js'), 'checksums', '--help'], rounds);
+  const tE = timeProcess(process.execPath, [build.cli, 'checksums', '--help'], rounds);
   const cC = cpuSeconds(PG_CHECKSUMS, theirs);
   const cT = cpuSeconds(process.execPath, ours, threads);
   const c1 = cpuSeconds(process.execPath, ours, oneThread);

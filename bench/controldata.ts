@@ -5,17 +5,16 @@
  *
  *   npx tsx bench/controldata.ts [--rounds=20]
  *
- * Our CLI is compiled once with tsc into a temporary directory and run with plain `node`, so
+ * Our CLI is compiled and bundled once (compileForBench) and run with plain `node`, so
  * process start-up counts for both tools. Outputs are compared first.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeControlFile, encodeControlFile } from '../src/common/control/control-file.js';
 import { formatControlData } from '../src/common/control/controldata-text.js';
 import { PgServer } from '../test/support/pg-server.js';
-import { printTable, timeIt, timeProcess } from './harness.js';
+import { compileForBench, printTable, timeIt, timeProcess } from './harness.js';
 
 const a = process.argv.find((x) => x.startsWith('--rounds='));
 const rounds = a === undefined ? 20 : Number(a.slice('--rounds='.length));
@@ -23,7 +22,7 @@ const PG_CONTROLDATA = '/usr/lib/postgresql/15/bin/pg_controldata';
 const env = { ...process.env, TZ: 'UTC', LC_ALL: 'C' };
 
 const server = await PgServer.start({ major: 15 });
-const outDir = mkdtempSync(join(tmpdir(), 'pgffi-bench-dist-'));
+const build = compileForBench();
 try {
   await server.stop();
   const bytes = new Uint8Array(readFileSync(join(server.dataDir, 'global', 'pg_control')));
@@ -41,19 +40,15 @@ try {
     ],
   );
 
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], {
-    stdio: 'inherit',
-  });
   // The CLI as `npm run build` ships it (bundled).
-  execFileSync(process.execPath, ['scripts/bundle-cli.mjs', outDir], { stdio: 'inherit' });
-  const ours = [join(outDir, 'cli', 'main.js'), 'controldata', '-D', server.dataDir];
+  const ours = [build.cli, 'controldata', '-D', server.dataDir];
   const x = spawnSync(process.execPath, ours, { encoding: 'utf8', env });
   const y = spawnSync(PG_CONTROLDATA, ['-D', server.dataDir], { encoding: 'utf8', env });
   if (x.stdout !== y.stdout || x.status !== y.status)
     throw new Error(`outputs differ:\n--- pgffi\n${x.stdout}${x.stderr}\n--- pg_controldata\n${y.stdout}`);
   const tC = timeProcess(PG_CONTROLDATA, ['-D', server.dataDir], rounds, env);
   const tT = timeProcess(process.execPath, ours, rounds, env);
-  const tS = timeProcess(process.execPath, [join(outDir, 'cli', 'main.js'), 'controldata', '--help'], rounds, env);
+  const tS = timeProcess(process.execPath, [build.cli, 'controldata', '--help'], rounds, env);
   printTable(
     `controldata, whole process, best of ${rounds}`,
     ['tool', 'ms', 'ratio vs pg_controldata'],
@@ -65,5 +60,5 @@ try {
   );
 } finally {
   await server.destroy();
-  rmSync(outDir, { recursive: true, force: true });
+  build.remove();
 }

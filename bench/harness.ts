@@ -6,6 +6,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
+/**
+ * NODE_EXTRA_CA_CERTS makes every node process read the whole CA store as it starts: on the
+ * 2-core machine `node -e 0` takes 53 ms with it and 19 ms without. Sandboxes behind a
+ * TLS-inspecting proxy set it; a user's shell usually does not, and none of the timed tools
+ * needs it (pgffi opens no TLS connection). The processes the benchmarks start run without it,
+ * and the benchmark says so when it was set.
+ */
+if (process.env.NODE_EXTRA_CA_CERTS !== undefined) {
+  delete process.env.NODE_EXTRA_CA_CERTS;
+  console.log('(NODE_EXTRA_CA_CERTS was set: the timed processes run without it, see bench/harness.ts)');
+}
+
 export interface Measurement {
   name: string;
   /** Best seconds per iteration. */
@@ -58,12 +70,12 @@ export function printTable(title: string, header: string[], rows: (string | numb
 
 /**
  * Compiles src/ with tsc into a fresh `.bench-dist-*` directory at the repository root and
- * bundles its CLI as `npm run build` does (scripts/bundle-cli.mjs), so that benchmarks run our
+ * bundles its CLI as `npm run build` does (scripts/bundle-cli.mjs; `cli` is the bin), so that benchmarks run our
  * code as users do (plain `node` on the published files, no tsx hooks) and the compiled
  * node/native.js finds the native module at ../../native. tsc emits even when some other part of
  * the tree does not typecheck; only a missing CLI is fatal.
  */
-export function compileForBench(): { dir: string; remove: () => void } {
+export function compileForBench(): { dir: string; cli: string; remove: () => void } {
   const root = new URL('..', import.meta.url).pathname;
   const dir = mkdtempSync(join(root, '.bench-dist-'));
   spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', dir, '--declaration', 'false', '--sourceMap', 'false'], {
@@ -73,5 +85,5 @@ export function compileForBench(): { dir: string; remove: () => void } {
   if (!existsSync(join(dir, 'cli', 'main.js'))) throw new Error('tsc did not emit the CLI');
   const bundled = spawnSync(process.execPath, ['scripts/bundle-cli.mjs', dir], { cwd: root, stdio: 'inherit' });
   if (bundled.status !== 0) throw new Error('scripts/bundle-cli.mjs failed');
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, cli: join(dir, 'cli', 'main.cjs'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

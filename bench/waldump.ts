@@ -103,7 +103,8 @@ try {
     ['--input-type=module', '-e', `console.log((await import(${JSON.stringify(join(dist, 'node', 'native.js'))})).backendDescription())`],
     { encoding: 'utf8' },
   ).trim();
-  const ours = ['--max-old-space-size=4096', join(dist, 'cli', 'main.js'), 'waldump'];
+  // No node flags: V8 takes the CLI's code cache only under the flags it was written with (none).
+  const ours = [build.cli, 'waldump'];
   // STARTSEG ENDSEG (not -p alone): pg_waldump probes the first WAL file readdir() returns,
   // which may be a preallocated, still zero-filled segment.
   const segName = (lsn: string): string => {
