@@ -65,6 +65,12 @@ export declare function scanPagesAsync(buffer: Uint8Array, firstBlockNumber: num
 export declare function scanRecordCrcs(buffer: Uint8Array, firstPage: number, pageCount: number): Uint32Array
 
 /**
+ * `scanRecordCrcs` on the libuv thread pool (a reader checks a segment's CRCs ahead while it
+ * decodes the previous one). The buffer must not be modified until the promise settles.
+ */
+export declare function scanRecordCrcsAsync(buffer: Uint8Array, firstPage: number, pageCount: number): Promise<Uint32Array>
+
+/**
  * pg_waldump --stats counters of the records after `prevLsn`, read from segment files, on up
  * to `threads` threads. Stops before anything it does not accept in full (see walstats.rs):
  * the caller's own reader resumes at `lastLsn`.

@@ -842,5 +842,6 @@ module.exports.pageChecksum = nativeBinding.pageChecksum
 module.exports.scanPages = nativeBinding.scanPages
 module.exports.scanPagesAsync = nativeBinding.scanPagesAsync
 module.exports.scanRecordCrcs = nativeBinding.scanRecordCrcs
+module.exports.scanRecordCrcsAsync = nativeBinding.scanRecordCrcsAsync
 module.exports.scanWalStats = nativeBinding.scanWalStats
 module.exports.verifyRecordCrcs = nativeBinding.verifyRecordCrcs

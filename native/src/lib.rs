@@ -165,6 +165,35 @@ pub fn scan_record_crcs(buffer: &[u8], first_page: u32, page_count: u32) -> Resu
     Ok(Uint32Array::new(crc::scan_record_crcs(buffer, first_page as usize, page_count as usize)))
 }
 
+pub struct ScanRecordCrcsTask {
+    buffer: Uint8Array,
+    first_page: u32,
+    page_count: u32,
+}
+
+impl Task for ScanRecordCrcsTask {
+    type Output = Vec<u32>;
+    type JsValue = Uint32Array;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        if self.buffer.len() > u32::MAX as usize {
+            return Err(Error::new(Status::InvalidArg, "scanRecordCrcsAsync: buffer larger than 4 GiB".to_string()));
+        }
+        Ok(crc::scan_record_crcs(&self.buffer, self.first_page as usize, self.page_count as usize))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(Uint32Array::new(output))
+    }
+}
+
+/// `scanRecordCrcs` on the libuv thread pool (a reader checks a segment's CRCs ahead while it
+/// decodes the previous one). The buffer must not be modified until the promise settles.
+#[napi(ts_return_type = "Promise<Uint32Array>")]
+pub fn scan_record_crcs_async(buffer: Uint8Array, first_page: u32, page_count: u32) -> AsyncTask<ScanRecordCrcsTask> {
+    AsyncTask::new(ScanRecordCrcsTask { buffer, first_page, page_count })
+}
+
 /// What `scanWalStats` may accept and where it starts (see native/src/walstats.rs).
 #[napi(object)]
 pub struct WalStatsScanOptions {

@@ -14,6 +14,7 @@ import {
   mkdirSync,
   opendirSync,
   openSync,
+  read,
   readdirSync,
   readSync,
   statSync,
@@ -885,7 +886,7 @@ async function dump(
   /** feedSegment's deferred read failure of a short file. */
   let shortRead: string | null = null;
   let source: WalSource;
-  const buffers = new SegmentBuffers();
+  const buffers = new SegmentBuffers(!cfg.follow);
   try {
     for (;;) {
       let segno = passStart / seg;
@@ -1008,6 +1009,17 @@ async function dump(
  */
 export class SegmentBuffers {
   private readonly kept: Buffer[] = [];
+  /** The next segment's read, started by feedSegment while the decoder works on the current one. */
+  private ahead: { source: WalStreamDecoder; path: string; want: number; buf: Buffer; read: Promise<Ahead> } | null = null;
+
+  /**
+   * With `readAhead`, feedSegment starts reading the next segment file on a libuv thread as it
+   * pushes one, and with the native module has its record CRCs checked there too: the main
+   * thread, which decodes and formats, no longer waits for the copy from the page cache (~8%
+   * of a full text dump) nor for the CRCs (~4%). Only for a reader that goes through the
+   * segments once: in follow mode a segment is read again after it grew.
+   */
+  constructor(private readonly readAhead = false) {}
 
   take(size: number, source: WalSource): Buffer {
     if (source instanceof WalStreamDecoder) {
@@ -1021,6 +1033,65 @@ export class SegmentBuffers {
     if (sameSize < 2) this.kept.push(b);
     return b;
   }
+
+  /** Starts reading the first `want` bytes of the file at `path` for `source`, if read-ahead is on. */
+  startAhead(source: WalSource, path: string, want: number): void {
+    if (!this.readAhead || this.ahead !== null || !(source instanceof WalStreamDecoder)) return;
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return; // Not there (yet): feedSegment's own open says what pg_waldump says.
+    }
+    const buf = this.take(want, source);
+    const read = readFully(fd, buf, want)
+      .finally(() => closeSync(fd))
+      .then(async (got): Promise<Ahead> => {
+        const scan = nativeBinding?.scanRecordCrcsAsync;
+        const bytes = new Uint8Array(buf.buffer, buf.byteOffset, got);
+        return { bytes, crcScan: got === want && scan !== undefined ? await scan(bytes, 0, Math.floor(got / XLOG_BLCKSZ)) : null };
+      });
+    this.ahead = { source, path, want, buf, read };
+  }
+
+  /**
+   * Pushes what was read ahead into `source` if that read was this one and returned all of it;
+   * false if not. Waits for the read to end either way, so that its buffer may be handed out again.
+   */
+  async pushAhead(source: WalSource, path: string, want: number): Promise<boolean> {
+    const a = this.ahead;
+    if (a === null) return false;
+    this.ahead = null;
+    const got = await a.read.catch(() => null);
+    if (got === null || a.source !== source || a.path !== path || got.bytes.length !== want) return false;
+    if (got.crcScan === null) a.source.push(got.bytes);
+    else a.source.pushChecked(got.bytes, got.crcScan);
+    return true;
+  }
+}
+
+/** A segment read ahead: its bytes, and their record CRCs checked (scanRecordCrcs) when the native module is there. */
+interface Ahead {
+  bytes: Uint8Array;
+  crcScan: Uint32Array | null;
+}
+
+/** Reads up to `want` bytes from the start of file `fd` into `buf` off the main thread; resolves to the bytes read. */
+function readFully(fd: number, buf: Buffer, want: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let got = 0;
+    const step = (): void => {
+      read(fd, buf, got, want - got, got, (err, n) => {
+        if (err !== null) reject(err);
+        else if (n === 0 || got + n === want) resolve(got + n);
+        else {
+          got += n;
+          step();
+        }
+      });
+    };
+    step();
+  });
 }
 
 /** Bytes read at a time while the native --stats pass may take over (whole pages). */
@@ -1053,6 +1124,23 @@ export async function feedSegment(
     return 'ended';
   }
   const fname = walFileName(tli, segno, segSize);
+  let segWant = segSize;
+  if (end !== 0n && end - segStart < BigInt(segSize)) segWant = Number(end - segStart);
+  const fed = (): 'fed' | 'ended' => {
+    if (end !== 0n && segStart + BigInt(segSize) >= end) {
+      source.end();
+      return 'ended';
+    }
+    // The next segment, read while this one is decoded.
+    const next = segStart + BigInt(segSize);
+    buffers.startAhead(
+      source,
+      join(dir, walFileName(tli, segno + 1n, segSize)),
+      end !== 0n && end - next < BigInt(segSize) ? Number(end - next) : segSize,
+    );
+    return 'fed';
+  };
+  if (from === 0 && limit >= segWant && (await buffers.pushAhead(source, join(dir, fname), segWant))) return fed();
   let fd = -1;
   for (let tries = 0; tries < 10; tries++) {
     try {
@@ -1065,8 +1153,6 @@ export async function feedSegment(
   }
   if (fd < 0) throw new Fatal(`could not find file "${fname}": No such file or directory`);
   try {
-    let segWant = segSize;
-    if (end !== 0n && end - segStart < BigInt(segSize)) segWant = Number(end - segStart);
     const stop = Math.min(segWant, from + limit);
     const want = stop - from;
     const buf = buffers.take(want, source);
@@ -1093,11 +1179,7 @@ export async function feedSegment(
     }
     source.push(new Uint8Array(buf.buffer, buf.byteOffset, got));
     if (stop < segWant) return 'partial';
-    if (end !== 0n && segStart + BigInt(segSize) >= end) {
-      source.end();
-      return 'ended';
-    }
-    return 'fed';
+    return fed();
   } finally {
     closeSync(fd);
   }

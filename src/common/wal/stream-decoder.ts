@@ -190,6 +190,8 @@ export class WalStreamDecoder {
   private scanResults: Uint32Array = new Uint32Array(0);
   private scanNext = 0;
   private scanEnd = 0;
+  /** Whole input chunks whose record CRCs were scanned before they were pushed (pushChecked). */
+  private readonly scannedAhead = new WeakMap<Uint8Array, Uint32Array>();
 
   // Outcome.
   private failure: { code: PgFormatErrorCode; message: string; lsn: number } | null = null;
@@ -224,6 +226,18 @@ export class WalStreamDecoder {
     if (chunk.length === 0) return;
     this.chunks.push(chunk);
     this.avail += chunk.length;
+  }
+
+  /**
+   * push() of a chunk whose whole pages' record CRCs were checked already, e.g. on another
+   * thread while earlier input was decoded: `crcScan` must be the accelerator's
+   * scanRecordCrcs(chunk, 0, pages) for exactly these bytes. It is used as the decoder's own
+   * scans are: a record counts as checked only if the scan found exactly it (same offset and
+   * length); every other record is checked here.
+   */
+  pushChecked(chunk: Uint8Array, crcScan: Uint32Array): void {
+    this.push(chunk);
+    this.scannedAhead.set(chunk, crcScan);
   }
 
   /**
@@ -702,7 +716,13 @@ export class WalStreamDecoder {
    */
   private chunkCrcOk(c: Uint8Array, o: number, totLen: number, offInPage: number): boolean {
     if (!this.verifyCrc) return true;
-    if (this.scanChunk !== c || o >= this.scanEnd) {
+    const ahead = this.scanChunk !== c ? this.scannedAhead.get(c) : undefined;
+    if (ahead !== undefined) {
+      this.scanResults = ahead;
+      this.scanChunk = c;
+      this.scanEnd = c.length - (c.length % PAGE);
+      this.scanNext = 0;
+    } else if (this.scanChunk !== c || o >= this.scanEnd) {
       const scan = activeAccelerator()?.scanRecordCrcs;
       const pageStart = o - offInPage;
       if (scan === undefined || pageStart < 0 || pageStart + PAGE > c.length || c.length > 0xffffffff) return this.crcOk(c, o, totLen);
