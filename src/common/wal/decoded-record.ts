@@ -229,6 +229,29 @@ function u32(b: Uint8Array, i: number): number {
  */
 const PENDING = new Float64Array((XLR_MAX_BLOCK_ID + 1) * 11);
 
+/** Numbers per block in latestBlockHeaders' array, and the slots of the fields a formatter reads. */
+export const BLOCK_HEADER_SLOTS = 11;
+export const BH_ID = 0;
+export const BH_FORK_FLAGS = 1;
+export const BH_SPC_OID = 2;
+export const BH_DB_OID = 3;
+export const BH_REL_NUMBER = 4;
+export const BH_BLKNO = 5;
+export const BH_DATA_LEN = 6;
+/** bimg_info, or -1 when the block has no image. */
+export const BH_BIMG_INFO = 10;
+
+/**
+ * The parsed block headers of `record`, BLOCK_HEADER_SLOTS numbers per block for its
+ * `blockCount` blocks in id order, without building its block objects: for code that formats
+ * each record right after the decoder returned it (pgffi waldump's text spends a third of its
+ * allocations on block objects otherwise). The array is the decoder's own, valid until it
+ * decodes another record. Null when `record` is not the record decoded last: use its blocks.
+ */
+export function latestBlockHeaders(record: DecodedRecord): Float64Array | null {
+  return record instanceof WalRecord && pendingSerial !== 0 && record.parseId === pendingSerial ? PENDING : null;
+}
+
 function recordError(lsn: number, message: string): PgFormatError {
   return new PgFormatError('BAD_RECORD', message, { lsn: BigInt(lsn) });
 }

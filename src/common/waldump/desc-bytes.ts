@@ -13,6 +13,7 @@
  * decoder's error, exactly as before.
  */
 import {
+  BKPBLOCK_HAS_DATA,
   RM_BTREE_ID,
   RM_HEAP_ID,
   XLH_DELETE_CONTAINS_OLD_KEY,
@@ -36,6 +37,7 @@ import type { PgVersionProfile } from '../profile.js';
 import { offsetsFor } from '../rmgr/am-util.js';
 import { btreeOffsets } from '../rmgr/btree.js';
 import { heapOffsets, infobitsClassic, infobitsKeyed } from '../rmgr/heap.js';
+import { BH_DATA_LEN, BH_FORK_FLAGS, BH_ID, BLOCK_HEADER_SLOTS, latestBlockHeaders, type WalRecord } from '../wal/decoded-record.js';
 import type { BlockReference, DecodedRecord } from '../wal/record.js';
 import { type AsciiChunk, asciiChunk, digitTables, putChunk, putHex2, putUint } from './text-sink.js';
 
@@ -165,6 +167,15 @@ function buildDescriptionText(): void {
 
 /** Length of block 0's data, -1 when the record has no block 0 or it carries no data (blockData's null). */
 function block0DataLength(record: DecodedRecord): number {
+  const headers = latestBlockHeaders(record);
+  if (headers !== null) {
+    const end = (record as WalRecord).blockCount * BLOCK_HEADER_SLOTS;
+    for (let q = 0; q < end; q += BLOCK_HEADER_SLOTS) {
+      if (headers[q + BH_ID] === 0)
+        return ((headers[q + BH_FORK_FLAGS] as number) & BKPBLOCK_HAS_DATA) !== 0 ? (headers[q + BH_DATA_LEN] as number) : -1;
+    }
+    return -1;
+  }
   const blocks = record.blocks;
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i] as BlockReference & { dataLength?: number };

@@ -6,6 +6,7 @@
  * tables, constant text 8 bytes per store, the commonest descriptions from desc-bytes.ts).
  * Nothing here touches I/O.
  */
+import { BKPBLOCK_FORK_MASK, BKPBLOCK_HAS_IMAGE } from '../constants.js';
 import { formatLsn, type Lsn } from '../core/lsn.js';
 import type { PgVersionProfile } from '../profile.js';
 import {
@@ -19,6 +20,18 @@ import {
   rmgrName,
   type WalStatsAccumulator,
 } from '../rmgr/index.js';
+import {
+  BH_BIMG_INFO,
+  BH_BLKNO,
+  BH_DB_OID,
+  BH_FORK_FLAGS,
+  BH_ID,
+  BH_REL_NUMBER,
+  BH_SPC_OID,
+  BLOCK_HEADER_SLOTS,
+  latestBlockHeaders,
+  type WalRecord,
+} from '../wal/decoded-record.js';
 import type { BlockReference, DecodedRecord } from '../wal/record.js';
 import { FAST_DESCRIPTION_ROOM, putFastDescription } from './desc-bytes.js';
 import {
@@ -227,33 +240,83 @@ function putHead(
 }
 
 /** "S/D/R[ fork F] blk B" (the fork only when `alwaysFork` or not main). */
-function putBlockTarget(v: DataView, p: number, b: BlockReference, alwaysFork: boolean): number {
-  p = putUint(v, p, b.spcOid);
+function putBlockTarget(
+  v: DataView,
+  p: number,
+  spc: number,
+  db: number,
+  rel: number,
+  fork: number,
+  blkno: number,
+  alwaysFork: boolean,
+): number {
+  p = putUint(v, p, spc);
   v.setUint8(p++, 47);
-  p = putUint(v, p, b.dbOid);
+  p = putUint(v, p, db);
   v.setUint8(p++, 47);
-  p = putUint(v, p, b.relNumber);
-  const fork = b.fork;
+  p = putUint(v, p, rel);
   if (alwaysFork || fork !== 0) {
     p = putChunk(v, p, C_FORK);
     const f = FORK_CHUNKS[fork];
     p = f !== undefined ? putChunk(v, p, f) : putUint(v, p, fork);
   }
   p = putChunk(v, p, C_BLK);
-  return putUint(v, p, b.blockNumber);
+  return putUint(v, p, blkno);
 }
 
-/** pg_waldump's short block references, then the newline. */
-function writeShortBlocks(sink: TextSink, blocks: readonly BlockReference[]): void {
-  sink.ensure(2 + blocks.length * 128);
+/** One short block reference: ", blkref #N: rel S/D/R[ fork F] blk B[ FPW[ (verify)]]" (`image`: 0 none, 1 applied, 2 verify only). */
+function putShortBlock(
+  v: DataView,
+  p: number,
+  id: number,
+  spc: number,
+  db: number,
+  rel: number,
+  fork: number,
+  blkno: number,
+  image: number,
+): number {
+  p = putChunk(v, p, BLKREF_SHORT[id] ?? asciiChunk(`, blkref #${id}: rel `));
+  p = putBlockTarget(v, p, spc, db, rel, fork, blkno, false);
+  return image === 0 ? p : putChunk(v, p, image === 1 ? C_FPW : C_FPW_VERIFY);
+}
+
+/**
+ * pg_waldump's short block references, then the newline: from the decoder's parsed block
+ * headers when `record` is the record it decoded last (no block objects), else from its blocks.
+ */
+function writeShortBlocks(sink: TextSink, record: DecodedRecord, profile: PgVersionProfile): void {
+  const headers = latestBlockHeaders(record);
+  const count = headers === null ? record.blocks.length : (record as WalRecord).blockCount;
+  sink.ensure(2 + count * 128);
   const v = sink.view;
   let p = sink.pos;
-  for (let i = 0; i < blocks.length; i++) {
-    const b = blocks[i]!;
-    p = putChunk(v, p, BLKREF_SHORT[b.id] ?? asciiChunk(`, blkref #${b.id}: rel `));
-    p = putBlockTarget(v, p, b, false);
-    const img = b.image;
-    if (b.hasImage && img !== null) p = putChunk(v, p, img.apply ? C_FPW : C_FPW_VERIFY);
+  if (headers === null) {
+    const blocks = record.blocks;
+    for (let i = 0; i < count; i++) {
+      const b = blocks[i]!;
+      const img = b.image;
+      const image = b.hasImage && img !== null ? (img.apply ? 1 : 2) : 0;
+      p = putShortBlock(v, p, b.id, b.spcOid, b.dbOid, b.relNumber, b.fork, b.blockNumber, image);
+    }
+  } else {
+    const apply = profile.bkpImage.APPLY;
+    for (let q = 0; q < count * BLOCK_HEADER_SLOTS; q += BLOCK_HEADER_SLOTS) {
+      const forkFlags = headers[q + BH_FORK_FLAGS] as number;
+      const bimgInfo = headers[q + BH_BIMG_INFO] as number;
+      const image = (forkFlags & BKPBLOCK_HAS_IMAGE) !== 0 && bimgInfo >= 0 ? ((bimgInfo & apply) !== 0 ? 1 : 2) : 0;
+      p = putShortBlock(
+        v,
+        p,
+        headers[q + BH_ID] as number,
+        headers[q + BH_SPC_OID] as number,
+        headers[q + BH_DB_OID] as number,
+        headers[q + BH_REL_NUMBER] as number,
+        forkFlags & BKPBLOCK_FORK_MASK,
+        headers[q + BH_BLKNO] as number,
+        image,
+      );
+    }
   }
   v.setUint8(p++, 10);
   sink.pos = p;
@@ -268,7 +331,7 @@ function writeDetailedBlocks(sink: TextSink, blocks: readonly BlockReference[], 
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i]!;
     p = putChunk(v, p, BLKREF_DETAILED[b.id] ?? asciiChunk(`\tblkref #${b.id}: rel `));
-    p = putBlockTarget(v, p, b, true);
+    p = putBlockTarget(v, p, b.spcOid, b.dbOid, b.relNumber, b.fork, b.blockNumber, true);
     const img = b.image;
     if (b.hasImage && img !== null) {
       p = putChunk(v, p, C_IMAGE[img.apply ? 0 : 1]!);
@@ -322,7 +385,7 @@ export function writeRecordLine(sink: TextSink, record: DecodedRecord, profile: 
     sink.str(desc);
   }
   if (options.bkpDetails) writeDetailedBlocks(sink, record.blocks, profile);
-  else writeShortBlocks(sink, record.blocks);
+  else writeShortBlocks(sink, record, profile);
 }
 
 /**
