@@ -45,6 +45,14 @@ export interface PageMismatch {
 }
 
 /**
+ * Reads `length` bytes at `offset` of the file at `path` into `buffer` on the libuv thread pool
+ * and, when all of them came, checks the record CRCs of their whole pages (scanRecordCrcs): a
+ * reader reads and checks the next WAL segment while it decodes the current one. `buffer` must
+ * not be touched until the promise settles; the promise rejects when the file cannot be read.
+ */
+export declare function readWalFileAsync(path: string, buffer: Uint8Array, offset: number, length: number): Promise<WalFileRead>
+
+/**
  * Checks every full 8192-byte page of `buffer` (block numbers firstBlockNumber + index),
  * skipping new pages (pd_upper == 0), and returns the pages whose checksum does not match.
  * A trailing partial page is ignored.
@@ -65,12 +73,6 @@ export declare function scanPagesAsync(buffer: Uint8Array, firstBlockNumber: num
 export declare function scanRecordCrcs(buffer: Uint8Array, firstPage: number, pageCount: number): Uint32Array
 
 /**
- * `scanRecordCrcs` on the libuv thread pool (a reader checks a segment's CRCs ahead while it
- * decodes the previous one). The buffer must not be modified until the promise settles.
- */
-export declare function scanRecordCrcsAsync(buffer: Uint8Array, firstPage: number, pageCount: number): Promise<Uint32Array>
-
-/**
  * pg_waldump --stats counters of the records after `prevLsn`, read from segment files, on up
  * to `threads` threads. Stops before anything it does not accept in full (see walstats.rs):
  * the caller's own reader resumes at `lastLsn`.
@@ -84,6 +86,13 @@ export declare function scanWalStats(options: WalStatsScanOptions): WalStatsScan
  * or extending past the end of `buffer` is reported as a mismatch too.
  */
 export declare function verifyRecordCrcs(buffer: Uint8Array, offsets: Uint32Array, lengths: Uint32Array): Uint32Array
+
+/** What `readWalFileAsync` read: the bytes, and the record CRC scan of their whole pages. */
+export interface WalFileRead {
+  bytesRead: number
+  /** `scanRecordCrcs(buffer, 0, pages)` of the bytes read; empty when fewer than `length` came. */
+  crcScan: Uint32Array
+}
 
 /** What `scanWalStats` may accept and where it starts (see native/src/walstats.rs). */
 export interface WalStatsScanOptions {

@@ -165,33 +165,58 @@ pub fn scan_record_crcs(buffer: &[u8], first_page: u32, page_count: u32) -> Resu
     Ok(Uint32Array::new(crc::scan_record_crcs(buffer, first_page as usize, page_count as usize)))
 }
 
-pub struct ScanRecordCrcsTask {
+pub struct ReadWalFileTask {
+    path: String,
     buffer: Uint8Array,
-    first_page: u32,
-    page_count: u32,
+    offset: u32,
+    length: u32,
 }
 
-impl Task for ScanRecordCrcsTask {
-    type Output = Vec<u32>;
-    type JsValue = Uint32Array;
+/// What `readWalFileAsync` read: the bytes, and the record CRC scan of their whole pages.
+#[napi(object)]
+pub struct WalFileRead {
+    pub bytes_read: u32,
+    /// `scanRecordCrcs(buffer, 0, pages)` of the bytes read; empty when fewer than `length` came.
+    pub crc_scan: Uint32Array,
+}
+
+impl Task for ReadWalFileTask {
+    type Output = (u32, Vec<u32>);
+    type JsValue = WalFileRead;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        if self.buffer.len() > u32::MAX as usize {
-            return Err(Error::new(Status::InvalidArg, "scanRecordCrcsAsync: buffer larger than 4 GiB".to_string()));
+        let length = self.length as usize;
+        if length > self.buffer.len() {
+            return Err(Error::new(Status::InvalidArg, format!("readWalFileAsync: length {length} exceeds the buffer")));
         }
-        Ok(crc::scan_record_crcs(&self.buffer, self.first_page as usize, self.page_count as usize))
+        let file = std::fs::File::open(&self.path).map_err(|e| Error::new(Status::GenericFailure, format!("{}: {e}", self.path)))?;
+        // SAFETY: the caller leaves the buffer alone until the promise settles (documented).
+        let buf = unsafe { &mut self.buffer.as_mut()[..length] };
+        let mut got = 0;
+        while got < length {
+            match std::os::unix::fs::FileExt::read_at(&file, &mut buf[got..], u64::from(self.offset) + got as u64) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::new(Status::GenericFailure, format!("{}: {e}", self.path))),
+            }
+        }
+        let scan = if got == length { crc::scan_record_crcs(&buf[..got], 0, got / walstats::XLOG_BLCKSZ as usize) } else { Vec::new() };
+        Ok((got as u32, scan))
     }
 
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(Uint32Array::new(output))
+    fn resolve(&mut self, _env: Env, (bytes_read, scan): Self::Output) -> Result<Self::JsValue> {
+        Ok(WalFileRead { bytes_read, crc_scan: Uint32Array::new(scan) })
     }
 }
 
-/// `scanRecordCrcs` on the libuv thread pool (a reader checks a segment's CRCs ahead while it
-/// decodes the previous one). The buffer must not be modified until the promise settles.
-#[napi(ts_return_type = "Promise<Uint32Array>")]
-pub fn scan_record_crcs_async(buffer: Uint8Array, first_page: u32, page_count: u32) -> AsyncTask<ScanRecordCrcsTask> {
-    AsyncTask::new(ScanRecordCrcsTask { buffer, first_page, page_count })
+/// Reads `length` bytes at `offset` of the file at `path` into `buffer` on the libuv thread pool
+/// and, when all of them came, checks the record CRCs of their whole pages (scanRecordCrcs): a
+/// reader reads and checks the next WAL segment while it decodes the current one. `buffer` must
+/// not be touched until the promise settles; the promise rejects when the file cannot be read.
+#[napi(ts_return_type = "Promise<WalFileRead>")]
+pub fn read_wal_file_async(path: String, buffer: Uint8Array, offset: u32, length: u32) -> AsyncTask<ReadWalFileTask> {
+    AsyncTask::new(ReadWalFileTask { path, buffer, offset, length })
 }
 
 /// What `scanWalStats` may accept and where it starts (see native/src/walstats.rs).

@@ -15,7 +15,7 @@ interface NativeBinding {
   nativeInfo(): { pageChecksumKernel: string; crc32cKernel: string };
   verifyRecordCrcs?(buffer: Uint8Array, offsets: Uint32Array, lengths: Uint32Array): Uint32Array;
   scanRecordCrcs?(buffer: Uint8Array, firstPage: number, pageCount: number): Uint32Array;
-  scanRecordCrcsAsync?(buffer: Uint8Array, firstPage: number, pageCount: number): Promise<Uint32Array>;
+  readWalFileAsync?(path: string, buffer: Uint8Array, offset: number, length: number): Promise<{ bytesRead: number; crcScan: Uint32Array }>;
   scanWalStats?(options: WalStatsScanOptions): WalStatsScanResult;
 }
 

@@ -5,7 +5,8 @@
  * of a scanned window fails with the same CRC_MISMATCH error at the same place. Skipped,
  * visibly, when the native module is not built.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Accelerator, activeAccelerator, installAccelerator } from '../../src/common/core/accelerator.js';
@@ -155,17 +156,36 @@ describe.skipIf(nativeBinding === null)(
       }
     });
 
-    /** Each piece's scan on the thread pool, as pgffi waldump's read-ahead makes it. */
-    const scansAhead = (bytes: Uint8Array, chunk: number): Promise<Uint32Array[]> => {
-      const pieces: Promise<Uint32Array>[] = [];
-      for (let o = 0; o < bytes.length; o += chunk) {
-        const piece = bytes.subarray(o, Math.min(bytes.length, o + chunk));
-        pieces.push(nativeBinding!.scanRecordCrcsAsync!(piece, 0, Math.floor(piece.length / PAGE)));
+    /**
+     * Each piece written to a file and read back with its CRC scan on the thread pool, as
+     * pgffi waldump's read-ahead reads a segment (readWalFileAsync); the read must return it all.
+     */
+    const scansAhead = async (bytes: Uint8Array, chunk: number): Promise<Uint32Array[]> => {
+      const dir = mkdtempSync(join(tmpdir(), 'pgffi-read-ahead-'));
+      try {
+        const scans: Uint32Array[] = [];
+        for (let o = 0; o < bytes.length; o += chunk) {
+          const piece = bytes.subarray(o, Math.min(bytes.length, o + chunk));
+          const file = join(dir, String(o));
+          writeFileSync(file, piece);
+          const into = new Uint8Array(piece.length + 100);
+          const r = await nativeBinding!.readWalFileAsync!(file, into, 0, piece.length);
+          expect(r.bytesRead).toBe(piece.length);
+          expect(Buffer.from(into.buffer, 0, piece.length).equals(piece)).toBe(true);
+          scans.push(r.crcScan);
+        }
+        // A file shorter than asked for: what it has, and no scan.
+        const short = await nativeBinding!.readWalFileAsync!(join(dir, '0'), new Uint8Array(chunk + PAGE), 0, chunk + PAGE);
+        expect(short.bytesRead).toBe(Math.min(chunk, bytes.length));
+        expect(short.crcScan.length).toBe(0);
+        await expect(nativeBinding!.readWalFileAsync!(join(dir, 'missing'), new Uint8Array(PAGE), 0, PAGE)).rejects.toThrow(/missing/);
+        return scans;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      return Promise.all(pieces);
     };
 
-    it('chunks pushed with their CRCs scanned ahead on the thread pool (pushChecked): the same outcome, and the scan decides', async () => {
+    it('chunks read with their CRCs scanned on the thread pool (readWalFileAsync, pushChecked): the same outcome, and the scan decides', async () => {
       const reference = decode(segment, start, segStart, segment.length, null);
       for (const chunk of [segment.length, 128 * PAGE, 40 * PAGE]) {
         scanCalls = 0;

@@ -886,7 +886,8 @@ async function dump(
   /** feedSegment's deferred read failure of a short file. */
   let shortRead: string | null = null;
   let source: WalSource;
-  const buffers = new SegmentBuffers(!cfg.follow);
+  // Read-ahead, except in follow mode and while the native --stats pass reads the files itself.
+  const buffers = new SegmentBuffers(!cfg.follow && countNatively === null);
   try {
     for (;;) {
       let segno = passStart / seg;
@@ -921,11 +922,13 @@ async function dump(
           if (fed === 'fed') {
             segno++;
             segOffset = 0;
-          } else if (fed === 'partial') {
-            segOffset += readLimit;
+          } else if (fed === 'ended') {
+            ended = true;
+          } else if ('readTo' in fed) {
+            segOffset = fed.readTo;
           } else {
             ended = true;
-            if (fed !== 'ended') shortRead = fed.shortRead;
+            shortRead = fed.shortRead;
           }
           continue;
         }
@@ -1010,7 +1013,7 @@ async function dump(
 export class SegmentBuffers {
   private readonly kept: Buffer[] = [];
   /** The next segment's read, started by feedSegment while the decoder works on the current one. */
-  private ahead: { source: WalStreamDecoder; path: string; want: number; buf: Buffer; read: Promise<Ahead> } | null = null;
+  private ahead: { source: WalStreamDecoder; path: string; offset: number; want: number; buf: Buffer; read: Promise<Ahead> } | null = null;
 
   /**
    * With `readAhead`, feedSegment starts reading the next segment file on a libuv thread as it
@@ -1019,7 +1022,7 @@ export class SegmentBuffers {
    * of a full text dump) nor for the CRCs (~4%). Only for a reader that goes through the
    * segments once: in follow mode a segment is read again after it grew.
    */
-  constructor(private readonly readAhead = false) {}
+  constructor(readonly readsAhead = false) {}
 
   take(size: number, source: WalSource): Buffer {
     if (source instanceof WalStreamDecoder) {
@@ -1034,9 +1037,9 @@ export class SegmentBuffers {
     return b;
   }
 
-  /** Starts reading the first `want` bytes of the file at `path` for `source`, if read-ahead is on. */
-  startAhead(source: WalSource, path: string, want: number): void {
-    if (!this.readAhead || this.ahead !== null || !(source instanceof WalStreamDecoder)) return;
+  /** Starts reading `want` bytes at `offset` of the file at `path` for `source`, if read-ahead is on. */
+  startAhead(source: WalSource, path: string, offset: number, want: number): void {
+    if (!this.readsAhead || this.ahead !== null || !(source instanceof WalStreamDecoder)) return;
     let fd: number;
     try {
       fd = openSync(path, 'r');
@@ -1044,26 +1047,34 @@ export class SegmentBuffers {
       return; // Not there (yet): feedSegment's own open says what pg_waldump says.
     }
     const buf = this.take(want, source);
-    const read = readFully(fd, buf, want)
-      .finally(() => closeSync(fd))
-      .then(async (got): Promise<Ahead> => {
-        const scan = nativeBinding?.scanRecordCrcsAsync;
-        const bytes = new Uint8Array(buf.buffer, buf.byteOffset, got);
-        return { bytes, crcScan: got === want && scan !== undefined ? await scan(bytes, 0, Math.floor(got / XLOG_BLCKSZ)) : null };
-      });
-    this.ahead = { source, path, want, buf, read };
+    // With the native module the read and the CRC scan are one task on the thread pool (a scan
+    // started from a read's callback would wait for the decoding loop to yield).
+    const native = nativeBinding?.readWalFileAsync;
+    let read: Promise<Ahead>;
+    if (native === undefined) {
+      read = readFully(fd, buf, offset, want)
+        .finally(() => closeSync(fd))
+        .then((got) => ({ bytes: buf.subarray(0, got), crcScan: null }));
+    } else {
+      closeSync(fd);
+      read = native(path, buf, offset, want).then((r) => ({
+        bytes: buf.subarray(0, r.bytesRead),
+        crcScan: r.bytesRead === want ? r.crcScan : null,
+      }));
+    }
+    this.ahead = { source, path, offset, want, buf, read };
   }
 
   /**
    * Pushes what was read ahead into `source` if that read was this one and returned all of it;
    * false if not. Waits for the read to end either way, so that its buffer may be handed out again.
    */
-  async pushAhead(source: WalSource, path: string, want: number): Promise<boolean> {
+  async pushAhead(source: WalSource, path: string, offset: number, want: number): Promise<boolean> {
     const a = this.ahead;
     if (a === null) return false;
     this.ahead = null;
     const got = await a.read.catch(() => null);
-    if (got === null || a.source !== source || a.path !== path || got.bytes.length !== want) return false;
+    if (got === null || a.source !== source || a.path !== path || a.offset !== offset || got.bytes.length !== want) return false;
     if (got.crcScan === null) a.source.push(got.bytes);
     else a.source.pushChecked(got.bytes, got.crcScan);
     return true;
@@ -1076,12 +1087,12 @@ interface Ahead {
   crcScan: Uint32Array | null;
 }
 
-/** Reads up to `want` bytes from the start of file `fd` into `buf` off the main thread; resolves to the bytes read. */
-function readFully(fd: number, buf: Buffer, want: number): Promise<number> {
+/** Reads up to `want` bytes at `offset` of file `fd` into `buf` off the main thread; resolves to the bytes read. */
+function readFully(fd: number, buf: Buffer, offset: number, want: number): Promise<number> {
   return new Promise((resolve, reject) => {
     let got = 0;
     const step = (): void => {
-      read(fd, buf, got, want - got, got, (err, n) => {
+      read(fd, buf, got, want - got, offset + got, (err, n) => {
         if (err !== null) reject(err);
         else if (n === 0 || got + n === want) resolve(got + n);
         else {
@@ -1096,11 +1107,13 @@ function readFully(fd: number, buf: Buffer, want: number): Promise<number> {
 
 /** Bytes read at a time while the native --stats pass may take over (whole pages). */
 const NATIVE_LEAD_BYTES = 256 * 1024;
+/** With read-ahead, a pass's first read: the decoder starts on it while the rest is read ahead. */
+const FIRST_READ_BYTES = 1024 * 1024;
 
 /**
  * Pushes segment `segno` (up to `end` when set) into the decoder, as WALDumpReadPage would read
- * it: from byte `from` (page-aligned), at most `limit` bytes ('partial': the segment goes on
- * at `from + limit`). Returns 'ended' once `end` is reached (nothing more will be fed). A file
+ * it: from byte `from` (page-aligned), at most `limit` bytes (`readTo`: the segment goes on
+ * there). Returns 'ended' once `end` is reached (nothing more will be fed). A file
  * shorter than that gets its whole pages pushed and the source ended; the result then carries
  * the message of pg_waldump's failing read (WALRead's pread of the first page not wholly in the
  * file), which applies if the decoder stops for want of bytes ("end-of-input"), i.e. needed
@@ -1116,7 +1129,7 @@ export async function feedSegment(
   buffers: SegmentBuffers,
   from = 0,
   limit = segSize,
-): Promise<'fed' | 'partial' | 'ended' | { shortRead: string }> {
+): Promise<'fed' | 'ended' | { readTo: number } | { shortRead: string }> {
   const segStart = segno * BigInt(segSize);
   const readStart = segStart + BigInt(from);
   if (end !== 0n && readStart >= end) {
@@ -1136,15 +1149,20 @@ export async function feedSegment(
     buffers.startAhead(
       source,
       join(dir, walFileName(tli, segno + 1n, segSize)),
+      0,
       end !== 0n && end - next < BigInt(segSize) ? Number(end - next) : segSize,
     );
     return 'fed';
   };
-  if (from === 0 && limit >= segWant && (await buffers.pushAhead(source, join(dir, fname), segWant))) return fed();
+  const path = join(dir, fname);
+  const rest = segWant - from;
+  if (limit >= rest && (await buffers.pushAhead(source, path, from, rest))) return fed();
+  // Nothing read ahead (a pass's first read): a little now, the rest of the segment ahead.
+  if (buffers.readsAhead && limit >= rest && rest > FIRST_READ_BYTES) limit = FIRST_READ_BYTES;
   let fd = -1;
   for (let tries = 0; tries < 10; tries++) {
     try {
-      fd = openSync(join(dir, fname), 'r');
+      fd = openSync(path, 'r');
       break;
     } catch (e) {
       if ((e as { code?: string }).code !== 'ENOENT') throw new Fatal(`could not find file "${fname}": ${strerror(e)}`);
@@ -1178,7 +1196,10 @@ export async function feedSegment(
       };
     }
     source.push(new Uint8Array(buf.buffer, buf.byteOffset, got));
-    if (stop < segWant) return 'partial';
+    if (stop < segWant) {
+      buffers.startAhead(source, path, stop, segWant - stop);
+      return { readTo: stop };
+    }
     return fed();
   } finally {
     closeSync(fd);

@@ -275,9 +275,9 @@ export async function decodePart(
           const fed = await feedSegment(source, setup.dir, timeline, segno, segSize, end, buffers);
           if (fed === 'fed') segno++;
           else {
-            // ('partial' comes only with a read limit, which parts do not use.)
+            // (readTo comes only with a read limit, which parts do not use.)
             ended = true;
-            if (typeof fed === 'object') shortRead = fed.shortRead;
+            if (typeof fed === 'object' && 'shortRead' in fed) shortRead = fed.shortRead;
           }
         } catch (e) {
           if (e instanceof Fatal || e instanceof PgFormatError) {
