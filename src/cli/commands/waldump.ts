@@ -1107,7 +1107,10 @@ function readFully(fd: number, buf: Buffer, offset: number, want: number): Promi
 
 /** Bytes read at a time while the native --stats pass may take over (whole pages). */
 const NATIVE_LEAD_BYTES = 256 * 1024;
-/** With read-ahead, a pass's first read: the decoder starts on it while the rest is read ahead. */
+/**
+ * With read-ahead, a pass's first read (at most; a quarter of a smaller segment): the decoder
+ * starts on it while the rest of the segment is read ahead.
+ */
 const FIRST_READ_BYTES = 1024 * 1024;
 
 /**
@@ -1158,7 +1161,8 @@ export async function feedSegment(
   const rest = segWant - from;
   if (limit >= rest && (await buffers.pushAhead(source, path, from, rest))) return fed();
   // Nothing read ahead (a pass's first read): a little now, the rest of the segment ahead.
-  if (buffers.readsAhead && limit >= rest && rest > FIRST_READ_BYTES) limit = FIRST_READ_BYTES;
+  const first = Math.min(FIRST_READ_BYTES, segSize / 4);
+  if (buffers.readsAhead && from === 0 && limit >= rest && rest > first) limit = first;
   let fd = -1;
   for (let tries = 0; tries < 10; tries++) {
     try {
