@@ -1054,11 +1054,11 @@ export class SegmentBuffers {
     if (native === undefined) {
       read = readFully(fd, buf, offset, want)
         .finally(() => closeSync(fd))
-        .then((got) => ({ bytes: buf.subarray(0, got), crcScan: null }));
+        .then((got) => ({ bytes: plainBytes(buf, got), crcScan: null }));
     } else {
       closeSync(fd);
       read = native(path, buf, offset, want).then((r) => ({
-        bytes: buf.subarray(0, r.bytesRead),
+        bytes: plainBytes(buf, r.bytesRead),
         crcScan: r.bytesRead === want ? r.crcScan : null,
       }));
     }
@@ -1079,6 +1079,15 @@ export class SegmentBuffers {
     else a.source.pushChecked(got.bytes, got.crcScan);
     return true;
   }
+}
+
+/**
+ * The first `length` bytes of `buf` as a plain Uint8Array, as every other read pushes them: a
+ * Buffer (buf.subarray) has another hidden class, and the decoder's byte readers slow down when
+ * they see both.
+ */
+function plainBytes(buf: Buffer, length: number): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset, length);
 }
 
 /** A segment read ahead: its bytes, and their record CRCs checked (scanRecordCrcs) when the native module is there. */
