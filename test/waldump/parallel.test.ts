@@ -499,19 +499,32 @@ describe.skipIf(tool === null)('parallel pgffi waldump on real PostgreSQL 15 WAL
       const short = walCopy(walDir, 'native-short');
       truncateSync(join(short, segFile(lsnNum(end))), Math.floor((lsnNum(end) % SEG) / 8192 - 2) * 8192);
       // A segment cut short after its XLOG_SWITCH record: pg_waldump reads on into the next
-      // segment (it never needs the missing pages), the TypeScript reader stops at the short
-      // file (a limitation the README names), and the native pass must stop where it stops.
+      // segment (it never needs the missing pages), and so do the TypeScript reader (which the
+      // native pass hands the short file to) and parallel waldump. Cut inside the switch
+      // record's own page instead, pg_waldump's read of that page fails, and ours does too.
       const sw = all.find((x) => x.line.includes('desc: SWITCH'))!;
       const cut = walCopy(walDir, 'native-cut-after-switch');
       truncateSync(join(cut, segFile(sw.lsn)), (Math.floor((sw.lsn % SEG) / 8192) + 2) * 8192);
-      for (const args of [
-        ['-p', cut, '-s', start, '-e', end, '--stats'],
-        ['-p', cut, '-s', start, '--stats=record'],
-      ]) {
-        const ts = await ours(args, SEQUENTIAL);
-        expect(ts.status).toBe(1);
-        for (const env of [NATIVE_ONE_THREAD, NATIVE_FOUR_THREADS])
-          same(ts, await ours(args, env), `cut after XLOG_SWITCH: ${args.join(' ')}`);
+      const cutInPage = walCopy(walDir, 'native-cut-in-switch-page');
+      truncateSync(join(cutInPage, segFile(sw.lsn)), (sw.lsn % SEG) + 8);
+      for (const [dir, status] of [
+        [cut, 0],
+        [cutInPage, 1],
+      ] as const) {
+        for (const args of [
+          ['-p', dir, '-s', start, '-e', end, '--stats'],
+          ['-p', dir, '-s', start, '--stats=record'],
+          ['-p', dir, '-s', start, '-e', lsnStr(sw.lsn + SEG / 2)],
+        ]) {
+          const c = runCTool(tool!, args);
+          // Without -e pg_waldump ends at the end of WAL with an error line (status 1) anyway.
+          if (args.includes('-e')) expect(c.status, args.join(' ')).toBe(status);
+          if (status === 1) expect(c.stderr).toContain('could not read from file');
+          same(c, await ours(args, SEQUENTIAL), `TypeScript reader, cut after XLOG_SWITCH: ${args.join(' ')}`);
+          for (const env of [NATIVE_ONE_THREAD, NATIVE_FOUR_THREADS])
+            same(c, await ours(args, env), `native, cut after XLOG_SWITCH: ${args.join(' ')}`);
+        }
+        await threeWay(['-p', dir, '-s', start, '-e', end, '-b'], status === 0 ? 'return' : null);
       }
       const cases = [
         ['-p', gone, '-s', start, '-e', end, '--stats'],

@@ -1012,6 +1012,12 @@ async function dump(
  */
 export class SegmentBuffers {
   private readonly kept: Buffer[] = [];
+  /**
+   * A segment file feedSegment found shorter than it needed: where the input goes on (the next
+   * segment, or the end LSN), and pg_waldump's message for the read that fails if the decoder
+   * needs the bytes the file lacks.
+   */
+  gap: { source: WalSource; resumeAt: bigint; message: string } | null = null;
   /** The next segment's read, started by feedSegment while the decoder works on the current one. */
   private ahead: { source: WalStreamDecoder; path: string; offset: number; want: number; buf: Buffer; read: Promise<Ahead> } | null = null;
 
@@ -1125,11 +1131,13 @@ const FIRST_READ_BYTES = 1024 * 1024;
 /**
  * Pushes segment `segno` (up to `end` when set) into the decoder, as WALDumpReadPage would read
  * it: from byte `from` (page-aligned), at most `limit` bytes (`readTo`: the segment goes on
- * there). Returns 'ended' once `end` is reached (nothing more will be fed). A file
- * shorter than that gets its whole pages pushed and the source ended; the result then carries
- * the message of pg_waldump's failing read (WALRead's pread of the first page not wholly in the
- * file), which applies if the decoder stops for want of bytes ("end-of-input"), i.e. needed
- * that page.
+ * there). Returns 'ended' once `end` is reached (nothing more will be fed). A file shorter
+ * than that gets its whole pages pushed and counts as fed: the next call first asks the
+ * decoder to skip the bytes it lacks (WalStreamDecoder.skipInput), which it can after
+ * XLOG_SWITCH, as pg_waldump reads on into the next file. If it cannot, the source is ended
+ * and the result carries the message of pg_waldump's failing read (WALRead's pread of the
+ * first page not wholly in the file), which applies if the decoder stops for want of bytes
+ * ("end-of-input"), i.e. needed that page.
  */
 export async function feedSegment(
   source: WalSource,
@@ -1144,6 +1152,12 @@ export async function feedSegment(
 ): Promise<'fed' | 'ended' | { readTo: number } | { shortRead: string }> {
   const segStart = segno * BigInt(segSize);
   const readStart = segStart + BigInt(from);
+  const gap = buffers.gap;
+  buffers.gap = null;
+  if (gap !== null && gap.source === source && !(source instanceof WalStreamDecoder && source.skipInput(gap.resumeAt))) {
+    source.end();
+    return { shortRead: gap.message };
+  }
   if (end !== 0n && readStart >= end) {
     source.end();
     return 'ended';
@@ -1196,17 +1210,17 @@ export async function feedSegment(
     if (got < want) {
       const page = got - (got % XLOG_BLCKSZ);
       if (page > 0) source.push(new Uint8Array(buf.buffer, buf.byteOffset, page));
-      source.end();
       // WALDumpReadPage asks for the page (up to the end LSN inside it); WALRead's first pread
       // returns what the file has, the next one 0.
       const count = Math.min(XLOG_BLCKSZ, segWant - (from + page));
       const have = got - page;
-      return {
-        shortRead:
-          have > 0
-            ? `could not read from file ${fname}, offset ${from + got}: read 0 of ${count - have}`
-            : `could not read from file ${fname}, offset ${from + page}: read 0 of ${count}`,
-      };
+      const message =
+        have > 0
+          ? `could not read from file ${fname}, offset ${from + got}: read 0 of ${count - have}`
+          : `could not read from file ${fname}, offset ${from + page}: read 0 of ${count}`;
+      const segEnd = segStart + BigInt(segSize);
+      buffers.gap = { source, resumeAt: end !== 0n && end < segEnd ? end : segEnd, message };
+      return 'fed';
     }
     source.push(new Uint8Array(buf.buffer, buf.byteOffset, got));
     if (stop < segWant) {

@@ -249,6 +249,20 @@ export class WalStreamDecoder {
     return false;
   }
 
+  /**
+   * The input goes on at `lsn`: the bytes from the end of what was pushed up to `lsn` will
+   * never come (a segment file shorter than a segment: pg_waldump reads only the pages it
+   * needs). Returns true if decoding does not need them — having consumed all input, it is
+   * skipping to a record at or after `lsn`, as after XLOG_SWITCH — and then takes the next
+   * push() as the bytes at `lsn`; false if it needs them (the caller then ends the input).
+   */
+  skipInput(lsn: Lsn): boolean {
+    const at = Number(lsn);
+    if (this.ended || this.state !== S_RECORD || this.avail !== 0 || at < this.pos || this.nextRecPtr < at) return false;
+    this.pos = at;
+    return true;
+  }
+
   /** No more input will come: what cannot be completed ends decoding. */
   end(): void {
     this.ended = true;
