@@ -238,6 +238,9 @@ export const BH_DB_OID = 3;
 export const BH_REL_NUMBER = 4;
 export const BH_BLKNO = 5;
 export const BH_DATA_LEN = 6;
+export const BH_BIMG_LEN = 7;
+export const BH_HOLE_OFFSET = 8;
+export const BH_HOLE_LENGTH = 9;
 /** bimg_info, or -1 when the block has no image. */
 export const BH_BIMG_INFO = 10;
 
@@ -260,7 +263,8 @@ function shortData(lsn: number, errorLsn: number): PgFormatError {
   return new PgFormatError('BAD_LENGTH', `record with invalid length at ${lsnText(errorLsn)}`, { lsn: BigInt(lsn) });
 }
 
-function compressionOf(profile: PgVersionProfile, bimgInfo: number): ImageCompression {
+/** The compression method bimg_info names, in `profile`'s bits. */
+export function compressionOf(profile: PgVersionProfile, bimgInfo: number): ImageCompression {
   const bits = profile.bkpImage;
   if ((bimgInfo & bits.COMPRESS_PGLZ) !== 0) return 'pglz';
   if (bits.COMPRESS_LZ4 !== 0 && (bimgInfo & bits.COMPRESS_LZ4) !== 0) return 'lz4';

@@ -22,17 +22,21 @@ import {
 } from '../rmgr/index.js';
 import {
   BH_BIMG_INFO,
+  BH_BIMG_LEN,
   BH_BLKNO,
   BH_DB_OID,
   BH_FORK_FLAGS,
+  BH_HOLE_LENGTH,
+  BH_HOLE_OFFSET,
   BH_ID,
   BH_REL_NUMBER,
   BH_SPC_OID,
   BLOCK_HEADER_SLOTS,
+  compressionOf,
   latestBlockHeaders,
   type WalRecord,
 } from '../wal/decoded-record.js';
-import type { BlockReference, DecodedRecord } from '../wal/record.js';
+import type { DecodedRecord, ImageCompression } from '../wal/record.js';
 import { FAST_DESCRIPTION_ROOM, putFastDescription } from './desc-bytes.js';
 import {
   type AsciiChunk,
@@ -322,44 +326,111 @@ function writeShortBlocks(sink: TextSink, record: DecodedRecord, profile: PgVers
   sink.pos = p;
 }
 
-/** -b: a newline, then each block reference on its own tab-indented line. */
-function writeDetailedBlocks(sink: TextSink, blocks: readonly BlockReference[], profile: PgVersionProfile): void {
-  sink.ensure(2 + blocks.length * 200);
+/**
+ * One -b block reference line: "\tblkref #N: rel S/D/R fork F blk B[ (FPW[ for WAL verification]);
+ * hole: offset: O, length: L[, compression saved: S[, method: M]]]" and the newline (`image`:
+ * 0 none, 1 applied, 2 verify only).
+ */
+function putDetailedBlock(
+  sink: TextSink,
+  profile: PgVersionProfile,
+  id: number,
+  spc: number,
+  db: number,
+  rel: number,
+  fork: number,
+  blkno: number,
+  image: number,
+  holeOffset: number,
+  holeLength: number,
+  imageLength: number,
+  compression: ImageCompression,
+): void {
+  sink.ensure(200);
   let v = sink.view;
   let p = sink.pos;
-  v.setUint8(p++, 10);
-  for (let i = 0; i < blocks.length; i++) {
-    const b = blocks[i]!;
-    p = putChunk(v, p, BLKREF_DETAILED[b.id] ?? asciiChunk(`\tblkref #${b.id}: rel `));
-    p = putBlockTarget(v, p, b.spcOid, b.dbOid, b.relNumber, b.fork, b.blockNumber, true);
-    const img = b.image;
-    if (b.hasImage && img !== null) {
-      p = putChunk(v, p, C_IMAGE[img.apply ? 0 : 1]!);
-      p = putChunk(v, p, C_HOLE);
-      p = putUint(v, p, img.holeOffset);
-      p = putChunk(v, p, C_LENGTH);
-      p = putUint(v, p, img.holeLength);
-      if (img.compression !== 'none') {
-        p = putChunk(v, p, C_SAVED);
-        const saved = profile.BLCKSZ - img.holeLength - img.length;
-        if (saved < 0) {
-          v.setUint8(p++, 45);
-          p = putUint(v, p, -saved);
-        } else {
-          p = putUint(v, p, saved);
-        }
-        if (profile.major >= 15) {
-          p = putChunk(v, p, C_METHOD);
-          sink.pos = p;
-          sink.str(img.compression);
-          v = sink.view;
-          p = sink.pos;
-        }
+  p = putChunk(v, p, BLKREF_DETAILED[id] ?? asciiChunk(`\tblkref #${id}: rel `));
+  p = putBlockTarget(v, p, spc, db, rel, fork, blkno, true);
+  if (image !== 0) {
+    p = putChunk(v, p, C_IMAGE[image === 1 ? 0 : 1]!);
+    p = putChunk(v, p, C_HOLE);
+    p = putUint(v, p, holeOffset);
+    p = putChunk(v, p, C_LENGTH);
+    p = putUint(v, p, holeLength);
+    if (compression !== 'none') {
+      p = putChunk(v, p, C_SAVED);
+      const saved = profile.BLCKSZ - holeLength - imageLength;
+      if (saved < 0) {
+        v.setUint8(p++, 45);
+        p = putUint(v, p, -saved);
+      } else {
+        p = putUint(v, p, saved);
+      }
+      if (profile.major >= 15) {
+        p = putChunk(v, p, C_METHOD);
+        sink.pos = p;
+        sink.str(compression);
+        v = sink.view;
+        p = sink.pos;
       }
     }
-    v.setUint8(p++, 10);
   }
+  v.setUint8(p++, 10);
   sink.pos = p;
+}
+
+/**
+ * -b: a newline, then each block reference on its own tab-indented line: from the decoder's
+ * parsed block headers when `record` is the record it decoded last, else from its blocks.
+ */
+function writeDetailedBlocks(sink: TextSink, record: DecodedRecord, profile: PgVersionProfile): void {
+  sink.ensure(1);
+  sink.view.setUint8(sink.pos++, 10);
+  const headers = latestBlockHeaders(record);
+  if (headers === null) {
+    for (const b of record.blocks) {
+      const img = b.image;
+      const image = b.hasImage && img !== null ? (img.apply ? 1 : 2) : 0;
+      putDetailedBlock(
+        sink,
+        profile,
+        b.id,
+        b.spcOid,
+        b.dbOid,
+        b.relNumber,
+        b.fork,
+        b.blockNumber,
+        image,
+        img?.holeOffset ?? 0,
+        img?.holeLength ?? 0,
+        img?.length ?? 0,
+        img?.compression ?? 'none',
+      );
+    }
+    return;
+  }
+  const apply = profile.bkpImage.APPLY;
+  const end = (record as WalRecord).blockCount * BLOCK_HEADER_SLOTS;
+  for (let q = 0; q < end; q += BLOCK_HEADER_SLOTS) {
+    const forkFlags = headers[q + BH_FORK_FLAGS] as number;
+    const bimgInfo = headers[q + BH_BIMG_INFO] as number;
+    const image = (forkFlags & BKPBLOCK_HAS_IMAGE) !== 0 && bimgInfo >= 0 ? ((bimgInfo & apply) !== 0 ? 1 : 2) : 0;
+    putDetailedBlock(
+      sink,
+      profile,
+      headers[q + BH_ID] as number,
+      headers[q + BH_SPC_OID] as number,
+      headers[q + BH_DB_OID] as number,
+      headers[q + BH_REL_NUMBER] as number,
+      forkFlags & BKPBLOCK_FORK_MASK,
+      headers[q + BH_BLKNO] as number,
+      image,
+      headers[q + BH_HOLE_OFFSET] as number,
+      headers[q + BH_HOLE_LENGTH] as number,
+      headers[q + BH_BIMG_LEN] as number,
+      bimgInfo >= 0 ? compressionOf(profile, bimgInfo) : 'none',
+    );
+  }
 }
 
 /**
@@ -384,7 +455,7 @@ export function writeRecordLine(sink: TextSink, record: DecodedRecord, profile: 
     sink.pos = p;
     sink.str(desc);
   }
-  if (options.bkpDetails) writeDetailedBlocks(sink, record.blocks, profile);
+  if (options.bkpDetails) writeDetailedBlocks(sink, record, profile);
   else writeShortBlocks(sink, record, profile);
 }
 
