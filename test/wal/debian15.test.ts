@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/commands/waldump.js';
 import { formatLsn, parseLsn } from '../../src/common/core/lsn.js';
 import { restoreFullPageImage } from '../../src/common/wal/full-page-image.js';
 import { profileFor } from '../../src/index.js';
@@ -100,5 +101,25 @@ describe.skipIf(!debianServerAvailable())("Debian's PostgreSQL 15 WAL", () => {
     const methods = new Set(ours.flatMap((r) => r.blocks.map((b) => b.method)));
     for (const m of ['pglz', 'lz4', 'zstd', null]) expect(methods).toContain(m);
     expect(parseLsn(ours.at(-1)!.lsn)).toBeLessThan(parseLsn(end));
+  });
+
+  it('pgffi waldump -b prints what pg_waldump --bkp-details prints, byte for byte (lz4, zstd, pglz images)', async () => {
+    const args = ['-p', server.walDir, '-s', start, '-e', end];
+    const theirs = execFileSync('/usr/lib/postgresql/15/bin/pg_waldump', ['--bkp-details', ...args], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+      env: { ...process.env, TZ: 'UTC', LC_ALL: 'C' },
+    });
+    for (const method of ['pglz', 'lz4', 'zstd']) expect(theirs).toContain(`, method: ${method}`);
+    const out: string[] = [];
+    expect(await run(['-b', ...args], { stdout: (t) => out.push(t), stderr: () => {}, timeZone: 'UTC' })).toBe(0);
+    const ours = out.join('');
+    if (ours !== theirs) {
+      const a = theirs.split('\n');
+      const o = ours.split('\n');
+      const i = a.findIndex((line, j) => line !== o[j]);
+      expect(`line ${i + 1}: ${o[i]}`).toBe(`line ${i + 1}: ${a[i]}`);
+    }
+    expect(ours).toBe(theirs);
   });
 });
