@@ -1068,6 +1068,8 @@ export class SegmentBuffers {
         crcScan: r.bytesRead === want ? r.crcScan : null,
       }));
     }
+    // A read nobody takes any more (the dump ended first) must not fail the process.
+    read.catch(() => undefined);
     this.ahead = { source, path, offset, want, buf, read };
   }
 
