@@ -11,6 +11,7 @@ import { restoreFullPageImage } from '../../src/common/wal/full-page-image.js';
 import { profileFor } from '../../src/index.js';
 import { readWalDirectory } from '../../src/node/wal-files.js';
 import { debianServerAvailable, PgServer } from '../support/pg-server.js';
+import { expectSameText } from '../support/text-diff.js';
 import { parseWaldump, type WaldumpRecord } from './support/oracle.js';
 import { runWalWorkload } from './support/workload.js';
 
@@ -114,12 +115,6 @@ describe.skipIf(!debianServerAvailable())("Debian's PostgreSQL 15 WAL", () => {
     const out: string[] = [];
     expect(await run(['-b', ...args], { stdout: (t) => out.push(t), stderr: () => {}, timeZone: 'UTC' })).toBe(0);
     const ours = out.join('');
-    if (ours !== theirs) {
-      const a = theirs.split('\n');
-      const o = ours.split('\n');
-      const i = a.findIndex((line, j) => line !== o[j]);
-      expect(`line ${i + 1}: ${o[i]}`).toBe(`line ${i + 1}: ${a[i]}`);
-    }
-    expect(ours).toBe(theirs);
+    expectSameText(ours, theirs);
   });
 });

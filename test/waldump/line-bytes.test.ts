@@ -27,6 +27,7 @@ import { profile as p14 } from '../../src/v14/profile.js';
 import { profile as p15 } from '../../src/v15/profile.js';
 import { profile as p16 } from '../../src/v16/profile.js';
 import { mulberry32 } from '../support/prng.js';
+import { expectSameText } from '../support/text-diff.js';
 import { makePage, WalBuilder } from '../support/wal-builder.js';
 import { pgWaldumpPath } from './runner.js';
 
@@ -120,13 +121,7 @@ describe.each([p14, p15, p16])('pgffi waldump lines equal pg_waldump $major (enc
         const ours = out.join('');
         const theirs = c.stdout;
         expect(theirs.split('\n').length).toBeGreaterThan(1500);
-        if (ours !== theirs) {
-          const a = theirs.split('\n');
-          const o = ours.split('\n');
-          const i = a.findIndex((line, j) => line !== o[j]);
-          expect(`line ${i + 1}: ${o[i]}`).toBe(`line ${i + 1}: ${a[i]}`);
-        }
-        expect(ours).toBe(theirs);
+        expectSameText(ours, theirs);
       }
     }
   });

@@ -269,6 +269,11 @@ function putBlockTarget(
   return putUint(v, p, blkno);
 }
 
+/** A block's image as the line writers take it: 0 none, 1 applied at replay, 2 for WAL verification only. */
+function imageKind(hasImage: boolean, apply: boolean): number {
+  return hasImage ? (apply ? 1 : 2) : 0;
+}
+
 /** One short block reference: ", blkref #N: rel S/D/R[ fork F] blk B[ FPW[ (verify)]]" (`image`: 0 none, 1 applied, 2 verify only). */
 function putShortBlock(
   v: DataView,
@@ -301,7 +306,7 @@ function writeShortBlocks(sink: TextSink, record: DecodedRecord, profile: PgVers
     for (let i = 0; i < count; i++) {
       const b = blocks[i]!;
       const img = b.image;
-      const image = b.hasImage && img !== null ? (img.apply ? 1 : 2) : 0;
+      const image = imageKind(b.hasImage && img !== null, img?.apply ?? false);
       p = putShortBlock(v, p, b.id, b.spcOid, b.dbOid, b.relNumber, b.fork, b.blockNumber, image);
     }
   } else {
@@ -309,7 +314,7 @@ function writeShortBlocks(sink: TextSink, record: DecodedRecord, profile: PgVers
     for (let q = 0; q < count * BLOCK_HEADER_SLOTS; q += BLOCK_HEADER_SLOTS) {
       const forkFlags = headers[q + BH_FORK_FLAGS] as number;
       const bimgInfo = headers[q + BH_BIMG_INFO] as number;
-      const image = (forkFlags & BKPBLOCK_HAS_IMAGE) !== 0 && bimgInfo >= 0 ? ((bimgInfo & apply) !== 0 ? 1 : 2) : 0;
+      const image = imageKind((forkFlags & BKPBLOCK_HAS_IMAGE) !== 0 && bimgInfo >= 0, (bimgInfo & apply) !== 0);
       p = putShortBlock(
         v,
         p,
@@ -391,7 +396,7 @@ function writeDetailedBlocks(sink: TextSink, record: DecodedRecord, profile: PgV
   if (headers === null) {
     for (const b of record.blocks) {
       const img = b.image;
-      const image = b.hasImage && img !== null ? (img.apply ? 1 : 2) : 0;
+      const image = imageKind(b.hasImage && img !== null, img?.apply ?? false);
       putDetailedBlock(
         sink,
         profile,
@@ -415,7 +420,7 @@ function writeDetailedBlocks(sink: TextSink, record: DecodedRecord, profile: PgV
   for (let q = 0; q < end; q += BLOCK_HEADER_SLOTS) {
     const forkFlags = headers[q + BH_FORK_FLAGS] as number;
     const bimgInfo = headers[q + BH_BIMG_INFO] as number;
-    const image = (forkFlags & BKPBLOCK_HAS_IMAGE) !== 0 && bimgInfo >= 0 ? ((bimgInfo & apply) !== 0 ? 1 : 2) : 0;
+    const image = imageKind((forkFlags & BKPBLOCK_HAS_IMAGE) !== 0 && bimgInfo >= 0, (bimgInfo & apply) !== 0);
     putDetailedBlock(
       sink,
       profile,
