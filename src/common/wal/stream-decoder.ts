@@ -28,7 +28,7 @@ import {
 import { activeAccelerator, SCAN_BAD_CRC } from '../core/accelerator.js';
 import { crc32cFinish, crc32cUpdate, walRecordCrc, wordsOfBuffer } from '../core/crc32c.js';
 import { PgFormatError, type PgFormatErrorCode } from '../core/errors.js';
-import type { Lsn } from '../core/lsn.js';
+import { type Lsn, lsnFromHalves } from '../core/lsn.js';
 import { DEFAULT_WAL_SEGMENT_SIZE, isValidWalSegSize, walFileName } from '../core/wal-file-names.js';
 import type { PgVersionProfile } from '../profile.js';
 import { decodeRecordBody, type WalRecord } from './decoded-record.js';
@@ -118,9 +118,9 @@ function u64n(b: Uint8Array, i: number): number {
   return u32(b, i + 4) * TWO_32 + u32(b, i);
 }
 
-/** The exact u64 (for messages: u64n rounds values from 2^53 up). */
+/** The exact u64 LSN (for messages: u64n rounds values from 2^53 up). */
 function u64big(b: Uint8Array, i: number): bigint {
-  return (BigInt(u32(b, i + 4)) << 32n) | BigInt(u32(b, i));
+  return lsnFromHalves(u32(b, i + 4), u32(b, i));
 }
 /**
  * lsn % XLOG_BLCKSZ. `&` works on the value modulo 2^32 (ToInt32 is exact for integers below

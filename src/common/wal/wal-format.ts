@@ -13,6 +13,7 @@
  *  20 (padding)                                                        18 (padding 2)
  *                                                                      20 xl_crc     u32
  */
+import { formatLsn } from '../core/lsn.js';
 import type { PgMajor } from '../core/version.js';
 
 export const XLP_MAGIC_OFFSET = 0;
@@ -35,7 +36,7 @@ const TWO_32 = 0x1_0000_0000;
 
 /** "%X/%X" of an LSN held as a number (exact below 2^53). */
 export function lsnText(lsn: number | bigint): string {
-  if (typeof lsn === 'bigint') return `${(lsn >> 32n).toString(16).toUpperCase()}/${(lsn & 0xffffffffn).toString(16).toUpperCase()}`;
+  if (typeof lsn === 'bigint') return formatLsn(lsn);
   const hi = Math.floor(lsn / TWO_32);
   const lo = lsn - hi * TWO_32;
   return `${hi.toString(16).toUpperCase()}/${lo.toString(16).toUpperCase()}`;
