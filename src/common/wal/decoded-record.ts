@@ -229,7 +229,7 @@ function u32(b: Uint8Array, i: number): number {
  */
 const PENDING = new Float64Array((XLR_MAX_BLOCK_ID + 1) * 11);
 
-/** Numbers per block in latestBlockHeaders' array, and the slots of the fields a formatter reads. */
+/** Numbers per block in BLOCK_HEADERS (loadBlockHeaders), and the slot of each field. */
 export const BLOCK_HEADER_SLOTS = 11;
 export const BH_ID = 0;
 export const BH_FORK_FLAGS = 1;
@@ -245,14 +245,43 @@ export const BH_HOLE_LENGTH = 9;
 export const BH_BIMG_INFO = 10;
 
 /**
- * The parsed block headers of `record`, BLOCK_HEADER_SLOTS numbers per block for its
- * `blockCount` blocks in id order, without building its block objects: for code that formats
- * each record right after the decoder returned it (pgffi waldump's text spends a third of its
- * allocations on block objects otherwise). The array is the decoder's own, valid until it
- * decodes another record. Null when `record` is not the record decoded last: use its blocks.
+ * Where loadBlockHeaders puts a record's block headers (the parser's own array: valid until
+ * the next loadBlockHeaders, block objects built, or record decoded).
  */
-export function latestBlockHeaders(record: DecodedRecord): Float64Array | null {
-  return record instanceof WalRecord && pendingSerial !== 0 && record.parseId === pendingSerial ? PENDING : null;
+export const BLOCK_HEADERS: Readonly<Float64Array> = PENDING;
+
+/**
+ * Puts the block headers of `record` in BLOCK_HEADERS, BLOCK_HEADER_SLOTS numbers per block in
+ * id order, without building block objects, and returns how many blocks it has: for code that
+ * formats each record as the decoder returns it (pgffi waldump's text spent a third of its
+ * allocations on block objects). The record decoded last has them there already; another
+ * WalRecord's are parsed again, any other record's copied from its blocks.
+ */
+export function loadBlockHeaders(record: DecodedRecord): number {
+  if (record instanceof WalRecord) {
+    parsedPayloadStart(record);
+    return record.blockCount;
+  }
+  // PENDING holds no record's parse any more.
+  pendingSerial = 0;
+  const blocks = record.blocks;
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i] as BlockReference;
+    const img = b.image;
+    const q = i * BLOCK_HEADER_SLOTS;
+    PENDING[q + BH_ID] = b.id;
+    PENDING[q + BH_FORK_FLAGS] = b.forkFlags;
+    PENDING[q + BH_SPC_OID] = b.spcOid;
+    PENDING[q + BH_DB_OID] = b.dbOid;
+    PENDING[q + BH_REL_NUMBER] = b.relNumber;
+    PENDING[q + BH_BLKNO] = b.blockNumber;
+    PENDING[q + BH_DATA_LEN] = b.data.length;
+    PENDING[q + BH_BIMG_LEN] = img?.length ?? 0;
+    PENDING[q + BH_HOLE_OFFSET] = img?.holeOffset ?? 0;
+    PENDING[q + BH_HOLE_LENGTH] = img?.holeLength ?? 0;
+    PENDING[q + BH_BIMG_INFO] = img === null ? -1 : img.bimgInfo;
+  }
+  return blocks.length;
 }
 
 function recordError(lsn: number, message: string): PgFormatError {
@@ -479,20 +508,25 @@ export function decodeRecordBody(
   );
 }
 
+/**
+ * Makes PENDING hold the parse of `r` (the record decoded last has it already; another one's
+ * headers are parsed again) and returns its payload start.
+ */
+function parsedPayloadStart(r: WalRecord): number {
+  if (r.parseId !== pendingSerial) {
+    pendingSerial = 0;
+    pendingPayloadStart = parseRecordHeaders(r.profile, NO_MESSAGES, r.buf, r.offset, r.totalLength, r.lsnNumber, r.lsnNumber);
+    pendingSerial = r.parseId;
+  }
+  return pendingPayloadStart;
+}
+
 /** Builds the BlockReference objects of a decoded (already checked) record. */
 function materializeBlocks(r: WalRecord): BlockReference[] {
   const profile = r.profile;
   const buf = r.buf;
   const bits = profile.bkpImage;
-  let p: number;
-  if (r.parseId === pendingSerial) {
-    p = pendingPayloadStart;
-  } else {
-    pendingSerial = 0;
-    p = parseRecordHeaders(profile, NO_MESSAGES, buf, r.offset, r.totalLength, r.lsnNumber, r.lsnNumber);
-    pendingSerial = r.parseId;
-    pendingPayloadStart = p;
-  }
+  let p = parsedPayloadStart(r);
   const pending = PENDING;
   // The first block goes in an array literal (allocated at its size; most records have one).
   let blocks: BlockReference[] | null = null;

@@ -37,8 +37,8 @@ import type { PgVersionProfile } from '../profile.js';
 import { offsetsFor } from '../rmgr/am-util.js';
 import { btreeOffsets } from '../rmgr/btree.js';
 import { heapOffsets, infobitsClassic, infobitsKeyed } from '../rmgr/heap.js';
-import { BH_DATA_LEN, BH_FORK_FLAGS, BH_ID, BLOCK_HEADER_SLOTS, latestBlockHeaders, type WalRecord } from '../wal/decoded-record.js';
-import type { BlockReference, DecodedRecord } from '../wal/record.js';
+import { BH_DATA_LEN, BH_FORK_FLAGS, BH_ID, BLOCK_HEADER_SLOTS, BLOCK_HEADERS, loadBlockHeaders } from '../wal/decoded-record.js';
+import type { DecodedRecord } from '../wal/record.js';
 import { type AsciiChunk, asciiChunk, digitTables, putChunk, putHex2, putUint } from './text-sink.js';
 
 /** Room `putFastDescription` may use (the longest: 16's UPDATE with every infobit, ~150 bytes). */
@@ -167,19 +167,10 @@ function buildDescriptionText(): void {
 
 /** Length of block 0's data, -1 when the record has no block 0 or it carries no data (blockData's null). */
 function block0DataLength(record: DecodedRecord): number {
-  const headers = latestBlockHeaders(record);
-  if (headers !== null) {
-    const end = (record as WalRecord).blockCount * BLOCK_HEADER_SLOTS;
-    for (let q = 0; q < end; q += BLOCK_HEADER_SLOTS) {
-      if (headers[q + BH_ID] === 0)
-        return ((headers[q + BH_FORK_FLAGS] as number) & BKPBLOCK_HAS_DATA) !== 0 ? (headers[q + BH_DATA_LEN] as number) : -1;
-    }
-    return -1;
-  }
-  const blocks = record.blocks;
-  for (let i = 0; i < blocks.length; i++) {
-    const b = blocks[i] as BlockReference & { dataLength?: number };
-    if (b.id === 0) return b.hasData ? (b.dataLength ?? b.data.length) : -1;
+  const count = loadBlockHeaders(record);
+  const h = BLOCK_HEADERS;
+  for (let q = 0; q < count * BLOCK_HEADER_SLOTS; q += BLOCK_HEADER_SLOTS) {
+    if (h[q + BH_ID] === 0) return ((h[q + BH_FORK_FLAGS] as number) & BKPBLOCK_HAS_DATA) !== 0 ? (h[q + BH_DATA_LEN] as number) : -1;
   }
   return -1;
 }

@@ -33,11 +33,11 @@ import {
   BH_REL_NUMBER,
   BH_SPC_OID,
   BLOCK_HEADER_SLOTS,
+  BLOCK_HEADERS,
   compressionOf,
-  latestBlockHeaders,
-  type WalRecord,
+  loadBlockHeaders,
 } from '../wal/decoded-record.js';
-import type { DecodedRecord, ImageCompression } from '../wal/record.js';
+import type { DecodedRecord } from '../wal/record.js';
 import { FAST_DESCRIPTION_ROOM, putFastDescription } from './desc-bytes.js';
 import {
   type AsciiChunk,
@@ -244,199 +244,96 @@ function putHead(
   return p + type.length;
 }
 
-/** "S/D/R[ fork F] blk B" (the fork only when `alwaysFork` or not main). */
-function putBlockTarget(
-  v: DataView,
-  p: number,
-  spc: number,
-  db: number,
-  rel: number,
-  fork: number,
-  blkno: number,
-  alwaysFork: boolean,
-): number {
-  p = putUint(v, p, spc);
+/** "S/D/R[ fork F] blk B" of the block at `q` in `h` (the fork only when `alwaysFork` or not main). */
+function putBlockTarget(v: DataView, p: number, h: Readonly<Float64Array>, q: number, alwaysFork: boolean): number {
+  p = putUint(v, p, h[q + BH_SPC_OID] as number);
   v.setUint8(p++, 47);
-  p = putUint(v, p, db);
+  p = putUint(v, p, h[q + BH_DB_OID] as number);
   v.setUint8(p++, 47);
-  p = putUint(v, p, rel);
+  p = putUint(v, p, h[q + BH_REL_NUMBER] as number);
+  const fork = (h[q + BH_FORK_FLAGS] as number) & BKPBLOCK_FORK_MASK;
   if (alwaysFork || fork !== 0) {
     p = putChunk(v, p, C_FORK);
     const f = FORK_CHUNKS[fork];
     p = f !== undefined ? putChunk(v, p, f) : putUint(v, p, fork);
   }
   p = putChunk(v, p, C_BLK);
-  return putUint(v, p, blkno);
+  return putUint(v, p, h[q + BH_BLKNO] as number);
 }
 
-/** A block's image as the line writers take it: 0 none, 1 applied at replay, 2 for WAL verification only. */
-function imageKind(hasImage: boolean, apply: boolean): number {
-  return hasImage ? (apply ? 1 : 2) : 0;
+/** How a block's image shows: 0 none, 1 applied at replay, 2 for WAL verification only. */
+function imageKind(headers: Readonly<Float64Array>, q: number, apply: number): number {
+  const bimgInfo = headers[q + BH_BIMG_INFO] as number;
+  if (((headers[q + BH_FORK_FLAGS] as number) & BKPBLOCK_HAS_IMAGE) === 0 || bimgInfo < 0) return 0;
+  return (bimgInfo & apply) !== 0 ? 1 : 2;
 }
 
-/** One short block reference: ", blkref #N: rel S/D/R[ fork F] blk B[ FPW[ (verify)]]" (`image`: 0 none, 1 applied, 2 verify only). */
-function putShortBlock(
-  v: DataView,
-  p: number,
-  id: number,
-  spc: number,
-  db: number,
-  rel: number,
-  fork: number,
-  blkno: number,
-  image: number,
-): number {
-  p = putChunk(v, p, BLKREF_SHORT[id] ?? asciiChunk(`, blkref #${id}: rel `));
-  p = putBlockTarget(v, p, spc, db, rel, fork, blkno, false);
-  return image === 0 ? p : putChunk(v, p, image === 1 ? C_FPW : C_FPW_VERIFY);
-}
-
-/**
- * pg_waldump's short block references, then the newline: from the decoder's parsed block
- * headers when `record` is the record it decoded last (no block objects), else from its blocks.
- */
+/** pg_waldump's short block references (", blkref #N: rel S/D/R[ fork F] blk B[ FPW…]"), then the newline. */
 function writeShortBlocks(sink: TextSink, record: DecodedRecord, profile: PgVersionProfile): void {
-  const headers = latestBlockHeaders(record);
-  const count = headers === null ? record.blocks.length : (record as WalRecord).blockCount;
+  const count = loadBlockHeaders(record);
+  const h = BLOCK_HEADERS;
+  const apply = profile.bkpImage.APPLY;
   sink.ensure(2 + count * 128);
   const v = sink.view;
   let p = sink.pos;
-  if (headers === null) {
-    const blocks = record.blocks;
-    for (let i = 0; i < count; i++) {
-      const b = blocks[i]!;
-      const img = b.image;
-      const image = imageKind(b.hasImage && img !== null, img?.apply ?? false);
-      p = putShortBlock(v, p, b.id, b.spcOid, b.dbOid, b.relNumber, b.fork, b.blockNumber, image);
-    }
-  } else {
-    const apply = profile.bkpImage.APPLY;
-    for (let q = 0; q < count * BLOCK_HEADER_SLOTS; q += BLOCK_HEADER_SLOTS) {
-      const forkFlags = headers[q + BH_FORK_FLAGS] as number;
-      const bimgInfo = headers[q + BH_BIMG_INFO] as number;
-      const image = imageKind((forkFlags & BKPBLOCK_HAS_IMAGE) !== 0 && bimgInfo >= 0, (bimgInfo & apply) !== 0);
-      p = putShortBlock(
-        v,
-        p,
-        headers[q + BH_ID] as number,
-        headers[q + BH_SPC_OID] as number,
-        headers[q + BH_DB_OID] as number,
-        headers[q + BH_REL_NUMBER] as number,
-        forkFlags & BKPBLOCK_FORK_MASK,
-        headers[q + BH_BLKNO] as number,
-        image,
-      );
-    }
+  for (let q = 0; q < count * BLOCK_HEADER_SLOTS; q += BLOCK_HEADER_SLOTS) {
+    const id = h[q + BH_ID] as number;
+    p = putChunk(v, p, BLKREF_SHORT[id] ?? asciiChunk(`, blkref #${id}: rel `));
+    p = putBlockTarget(v, p, h, q, false);
+    const image = imageKind(h, q, apply);
+    if (image !== 0) p = putChunk(v, p, image === 1 ? C_FPW : C_FPW_VERIFY);
   }
   v.setUint8(p++, 10);
   sink.pos = p;
 }
 
 /**
- * One -b block reference line: "\tblkref #N: rel S/D/R fork F blk B[ (FPW[ for WAL verification]);
- * hole: offset: O, length: L[, compression saved: S[, method: M]]]" and the newline (`image`:
- * 0 none, 1 applied, 2 verify only).
- */
-function putDetailedBlock(
-  sink: TextSink,
-  profile: PgVersionProfile,
-  id: number,
-  spc: number,
-  db: number,
-  rel: number,
-  fork: number,
-  blkno: number,
-  image: number,
-  holeOffset: number,
-  holeLength: number,
-  imageLength: number,
-  compression: ImageCompression,
-): void {
-  sink.ensure(200);
-  let v = sink.view;
-  let p = sink.pos;
-  p = putChunk(v, p, BLKREF_DETAILED[id] ?? asciiChunk(`\tblkref #${id}: rel `));
-  p = putBlockTarget(v, p, spc, db, rel, fork, blkno, true);
-  if (image !== 0) {
-    p = putChunk(v, p, C_IMAGE[image === 1 ? 0 : 1]!);
-    p = putChunk(v, p, C_HOLE);
-    p = putUint(v, p, holeOffset);
-    p = putChunk(v, p, C_LENGTH);
-    p = putUint(v, p, holeLength);
-    if (compression !== 'none') {
-      p = putChunk(v, p, C_SAVED);
-      const saved = profile.BLCKSZ - holeLength - imageLength;
-      if (saved < 0) {
-        v.setUint8(p++, 45);
-        p = putUint(v, p, -saved);
-      } else {
-        p = putUint(v, p, saved);
-      }
-      if (profile.major >= 15) {
-        p = putChunk(v, p, C_METHOD);
-        sink.pos = p;
-        sink.str(compression);
-        v = sink.view;
-        p = sink.pos;
-      }
-    }
-  }
-  v.setUint8(p++, 10);
-  sink.pos = p;
-}
-
-/**
- * -b: a newline, then each block reference on its own tab-indented line: from the decoder's
- * parsed block headers when `record` is the record it decoded last, else from its blocks.
+ * -b: a newline, then each block reference on its own tab-indented line: "\tblkref #N: rel
+ * S/D/R fork F blk B[ (FPW[ for WAL verification]); hole: offset: O, length: L[, compression
+ * saved: S[, method: M]]]".
  */
 function writeDetailedBlocks(sink: TextSink, record: DecodedRecord, profile: PgVersionProfile): void {
-  sink.ensure(1);
-  sink.view.setUint8(sink.pos++, 10);
-  const headers = latestBlockHeaders(record);
-  if (headers === null) {
-    for (const b of record.blocks) {
-      const img = b.image;
-      const image = imageKind(b.hasImage && img !== null, img?.apply ?? false);
-      putDetailedBlock(
-        sink,
-        profile,
-        b.id,
-        b.spcOid,
-        b.dbOid,
-        b.relNumber,
-        b.fork,
-        b.blockNumber,
-        image,
-        img?.holeOffset ?? 0,
-        img?.holeLength ?? 0,
-        img?.length ?? 0,
-        img?.compression ?? 'none',
-      );
-    }
-    return;
-  }
+  const count = loadBlockHeaders(record);
+  const h = BLOCK_HEADERS;
   const apply = profile.bkpImage.APPLY;
-  const end = (record as WalRecord).blockCount * BLOCK_HEADER_SLOTS;
-  for (let q = 0; q < end; q += BLOCK_HEADER_SLOTS) {
-    const forkFlags = headers[q + BH_FORK_FLAGS] as number;
-    const bimgInfo = headers[q + BH_BIMG_INFO] as number;
-    const image = imageKind((forkFlags & BKPBLOCK_HAS_IMAGE) !== 0 && bimgInfo >= 0, (bimgInfo & apply) !== 0);
-    putDetailedBlock(
-      sink,
-      profile,
-      headers[q + BH_ID] as number,
-      headers[q + BH_SPC_OID] as number,
-      headers[q + BH_DB_OID] as number,
-      headers[q + BH_REL_NUMBER] as number,
-      forkFlags & BKPBLOCK_FORK_MASK,
-      headers[q + BH_BLKNO] as number,
-      image,
-      headers[q + BH_HOLE_OFFSET] as number,
-      headers[q + BH_HOLE_LENGTH] as number,
-      headers[q + BH_BIMG_LEN] as number,
-      bimgInfo >= 0 ? compressionOf(profile, bimgInfo) : 'none',
-    );
+  sink.ensure(2 + count * 200);
+  let v = sink.view;
+  let p = sink.pos;
+  v.setUint8(p++, 10);
+  for (let q = 0; q < count * BLOCK_HEADER_SLOTS; q += BLOCK_HEADER_SLOTS) {
+    const id = h[q + BH_ID] as number;
+    p = putChunk(v, p, BLKREF_DETAILED[id] ?? asciiChunk(`\tblkref #${id}: rel `));
+    p = putBlockTarget(v, p, h, q, true);
+    const image = imageKind(h, q, apply);
+    if (image !== 0) {
+      const holeLength = h[q + BH_HOLE_LENGTH] as number;
+      p = putChunk(v, p, C_IMAGE[image - 1]!);
+      p = putChunk(v, p, C_HOLE);
+      p = putUint(v, p, h[q + BH_HOLE_OFFSET] as number);
+      p = putChunk(v, p, C_LENGTH);
+      p = putUint(v, p, holeLength);
+      const compression = compressionOf(profile, h[q + BH_BIMG_INFO] as number);
+      if (compression !== 'none') {
+        p = putChunk(v, p, C_SAVED);
+        const saved = profile.BLCKSZ - holeLength - (h[q + BH_BIMG_LEN] as number);
+        if (saved < 0) {
+          v.setUint8(p++, 45);
+          p = putUint(v, p, -saved);
+        } else {
+          p = putUint(v, p, saved);
+        }
+        if (profile.major >= 15) {
+          p = putChunk(v, p, C_METHOD);
+          sink.pos = p;
+          sink.str(compression);
+          v = sink.view;
+          p = sink.pos;
+        }
+      }
+    }
+    v.setUint8(p++, 10);
   }
+  sink.pos = p;
 }
 
 /**
