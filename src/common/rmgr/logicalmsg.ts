@@ -45,9 +45,14 @@ function hexBytes(m: Uint8Array): string {
   return asciiDecoder.decode(out);
 }
 
+/** The description up to the payload's hex bytes (pgffi waldump writes those as bytes). */
+export function logicalMsgHead(body: LogicalMsgBody & { type: 'MESSAGE' }): string {
+  return `${body.transactional ? 'transactional' : 'non-transactional'}, prefix "${body.prefix}"; payload (${body.message.length} bytes): `;
+}
+
 export function formatLogicalMsg(body: LogicalMsgBody): string {
   if (body.type !== 'MESSAGE') return '';
-  return `${body.transactional ? 'transactional' : 'non-transactional'}, prefix "${body.prefix}"; payload (${body.message.length} bytes): ${hexBytes(body.message)}`;
+  return `${logicalMsgHead(body)}${hexBytes(body.message)}`;
 }
 
 export const logicalMsgRmgr: RmgrDescriptor<LogicalMsgBody> = {

@@ -6,10 +6,9 @@
  * tables, constant text 8 bytes per store, the commonest descriptions from desc-bytes.ts).
  * Nothing here touches I/O.
  */
-import { BKPBLOCK_FORK_MASK, BKPBLOCK_HAS_IMAGE, RM_LOGICALMSG_ID, XLOG_LOGICAL_MESSAGE } from '../constants.js';
+import { BKPBLOCK_FORK_MASK, BKPBLOCK_HAS_IMAGE, RM_LOGICALMSG_ID } from '../constants.js';
 import { formatLsn, type Lsn } from '../core/lsn.js';
 import type { PgVersionProfile } from '../profile.js';
-import { cstringAt, u32 } from '../rmgr/desc-util.js';
 import {
   blockRefText,
   type DescribeOptions,
@@ -21,6 +20,7 @@ import {
   rmgrName,
   type WalStatsAccumulator,
 } from '../rmgr/index.js';
+import { decodeLogicalMsg, logicalMsgHead } from '../rmgr/logicalmsg.js';
 import {
   BH_BIMG_INFO,
   BH_BIMG_LEN,
@@ -365,28 +365,17 @@ export function writeRecordLine(sink: TextSink, record: DecodedRecord, profile: 
 }
 
 /**
- * A LogicalMessage MESSAGE description (logicalmsg_desc, as formatLogicalMsg writes it) at
- * `p`, as bytes: payloads run to megabytes of hex, which through a string cost ~4% of a dump
- * of WAL with a few large messages. False, with nothing written, for any other record, a record
- * too short for its sizes, or a prefix that is not printable ASCII: describe() handles those.
+ * A LogicalMessage MESSAGE description at `p`, its payload written as hex bytes: payloads run
+ * to megabytes, which through describe()'s string cost ~4% of a dump of WAL with a few large
+ * messages. False, with nothing written, for another xl_info (describe() says it); a record too
+ * short for its sizes fails in decodeLogicalMsg as in describe().
  */
 function writeLogicalMessage(sink: TextSink, p: number, record: DecodedRecord): boolean {
-  if ((record.info & 0xf0) !== XLOG_LOGICAL_MESSAGE) return false;
-  const d = record.mainData;
-  // xl_logical_message: dbId u32, transactional bool, prefix_size and message_size Size (u64).
-  if (d.length < 24 || u32(d, 12) !== 0 || u32(d, 20) !== 0) return false;
-  const prefixSize = u32(d, 8);
-  const messageSize = u32(d, 16);
-  if (24 + prefixSize + messageSize > d.length) return false;
-  for (let i = 24; i < 24 + prefixSize && d[i] !== 0; i++) {
-    const c = d[i] as number;
-    if (c < 0x20 || c > 0x7e) return false;
-  }
+  const body = decodeLogicalMsg(record);
+  if (body.type !== 'MESSAGE') return false;
   sink.pos = p;
-  sink.str(
-    `${d[4] !== 0 ? 'transactional' : 'non-transactional'}, prefix "${cstringAt(d, 24, prefixSize)}"; payload (${messageSize} bytes): `,
-  );
-  sink.hexSpaced(d.subarray(24 + prefixSize, 24 + prefixSize + messageSize));
+  sink.str(logicalMsgHead(body));
+  sink.hexSpaced(body.message);
   return true;
 }
 
