@@ -55,18 +55,23 @@ const PARALLEL = { POSTGRES_FFI_WALDUMP_WORKERS: '2', POSTGRES_FFI_WALDUMP_PART_
 const hasNativeStats = nativeBinding?.scanWalStats !== undefined;
 
 /**
- * Runs `args` with `damaged` written over `file` through the TypeScript reader, the native pass
- * (`nativeEnv`) and pg_waldump, which must agree; then restores `original`. Returns whether the
- * native pass counted any record.
+ * Damages the segment file of `lsn` in `dir` (`damage` gets a copy of it and `lsn`'s offset
+ * there), runs `args` through the TypeScript reader, the native pass (`nativeEnv`) and
+ * pg_waldump, which must agree, then restores the file. Returns whether the native pass counted
+ * any record.
  */
 async function damagedRun(
-  file: string,
-  original: Buffer,
-  damaged: Buffer,
+  dir: string,
+  lsn: number,
+  damage: (segment: Buffer, offset: number) => void,
   args: string[],
   nativeEnv: WaldumpEnv,
   what: string,
 ): Promise<boolean> {
+  const file = join(dir, segFile(lsn));
+  const original = readFileSync(file);
+  const damaged = Buffer.from(original);
+  damage(damaged, lsn % SEG);
   writeFileSync(file, damaged);
   try {
     const ts = await ours(args, SEQUENTIAL);
@@ -439,13 +444,13 @@ describe.skipIf(tool === null)('parallel pgffi waldump on real PostgreSQL 15 WAL
               : (Math.floor(s0 / SEG) + 1 + Math.floor(random() * 6)) * SEG;
           at = page + Math.floor(random() * (kind === 2 ? 24 : 40));
         }
-        const file = join(dir, segFile(at));
-        const original = readFileSync(file);
-        const damaged = Buffer.from(original);
-        damaged[at % SEG] = damaged[at % SEG]! ^ (1 + Math.floor(random() * 255));
+        const flip = 1 + Math.floor(random() * 255);
         const args = ['-p', dir, '-s', start, '-e', end, ['--stats', '--stats=record', '-q'][k % 3]!];
         const what = `seed ${seed} (WAL_SEED=${seed} replays), damage ${k} at ${lsnStr(at)}: ${args.slice(-1)[0]}`;
-        if (await damagedRun(file, original, damaged, args, k % 3 === 0 ? NATIVE_ONE_THREAD : NATIVE_FOUR_THREADS, what)) nativeRuns++;
+        const damage = (b: Buffer, o: number): void => {
+          b[o] = b[o]! ^ flip;
+        };
+        if (await damagedRun(dir, at, damage, args, k % 3 === 0 ? NATIVE_ONE_THREAD : NATIVE_FOUR_THREADS, what)) nativeRuns++;
       }
       expect(nativeRuns).toBeGreaterThan(40);
     },
@@ -475,16 +480,16 @@ describe.skipIf(tool === null)('parallel pgffi waldump on real PostgreSQL 15 WAL
               : kind === 2
                 ? 16
                 : 24 + Math.floor(random() * Math.min(r.tot - 24, 48));
-        const file = join(dir, segFile(r.lsn));
-        const original = readFileSync(file);
-        const damaged = Buffer.from(original);
-        const o = r.lsn % SEG;
-        damaged[o + field] = damaged[o + field]! ^ (1 + Math.floor(random() * 255));
-        const rec = damaged.subarray(o, o + r.tot);
-        rec.writeUInt32LE(crc32cFinish(crc32cUpdate(crc32cUpdate(CRC32C_INIT, rec, 24, r.tot), rec, 0, 20)), 20);
+        const flip = 1 + Math.floor(random() * 255);
+        // The damaged byte, then the record CRC recomputed over the damaged record.
+        const damage = (b: Buffer, o: number): void => {
+          b[o + field] = b[o + field]! ^ flip;
+          const rec = b.subarray(o, o + r.tot);
+          rec.writeUInt32LE(crc32cFinish(crc32cUpdate(crc32cUpdate(CRC32C_INIT, rec, 24, r.tot), rec, 0, 20)), 20);
+        };
         const args = ['-p', dir, '-s', start, '-e', end, '--stats=record'];
         const what = `seed ${seed} (WAL_SEED=${seed} replays), damage ${k}: byte ${field} of the record at ${lsnStr(r.lsn)}`;
-        if (await damagedRun(file, original, damaged, args, k % 3 === 0 ? NATIVE_ONE_THREAD : NATIVE_FOUR_THREADS, what)) nativeRuns++;
+        if (await damagedRun(dir, r.lsn, damage, args, k % 3 === 0 ? NATIVE_ONE_THREAD : NATIVE_FOUR_THREADS, what)) nativeRuns++;
       }
       expect(nativeRuns).toBeGreaterThan(40);
     },
