@@ -192,15 +192,8 @@ impl Task for ReadWalFileTask {
         let file = std::fs::File::open(&self.path).map_err(|e| Error::new(Status::GenericFailure, format!("{}: {e}", self.path)))?;
         // SAFETY: the caller leaves the buffer alone until the promise settles (documented).
         let buf = unsafe { &mut self.buffer.as_mut()[..length] };
-        let mut got = 0;
-        while got < length {
-            match std::os::unix::fs::FileExt::read_at(&file, &mut buf[got..], u64::from(self.offset) + got as u64) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::new(Status::GenericFailure, format!("{}: {e}", self.path))),
-            }
-        }
+        let got = walstats::read_up_to(&file, buf, u64::from(self.offset))
+            .map_err(|e| Error::new(Status::GenericFailure, format!("{}: {e}", self.path)))?;
         let scan = if got == length { crc::scan_record_crcs(&buf[..got], 0, got / walstats::XLOG_BLCKSZ as usize) } else { Vec::new() };
         Ok((got as u32, scan))
     }

@@ -155,15 +155,7 @@ impl<'a> Pages<'a> {
         let file = &self.file.as_ref().expect("opened above").1;
         let chunk = self.buf.len() as u64;
         let seg_off = (page_lsn % seg) / chunk * chunk;
-        let mut got = 0;
-        while got < self.buf.len() {
-            match file.read_at(&mut self.buf[got..], seg_off + got as u64) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return Err(Stop::Io),
-            }
-        }
+        let got = read_up_to(file, &mut self.buf, seg_off).map_err(|_| Stop::Io)?;
         self.buf_lsn = segno * seg + seg_off;
         self.buf_len = got - got % PAGE;
         if page_lsn + XLOG_BLCKSZ > self.buf_lsn + self.buf_len as u64 {
@@ -191,6 +183,21 @@ impl<'a> Pages<'a> {
         let len = if long { SIZE_OF_XLOG_LONG_PHD } else { SIZE_OF_XLOG_SHORT_PHD };
         Ok(PageHeader { info, len, rem_len: u32le(page, 16) })
     }
+}
+
+/// Reads `buf.len()` bytes at `offset` of `file`, fewer only at the end of the file (pread
+/// until full, EINTR retried). Returns how many it read.
+pub fn read_up_to(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match file.read_at(&mut buf[got..], offset + got as u64) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
 }
 
 #[inline(always)]
