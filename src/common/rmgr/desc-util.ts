@@ -64,6 +64,29 @@ export function lsnTextAt(d: Uint8Array, o: number): string {
     .toUpperCase()}/${u32(d, o).toString(16).toUpperCase()}`;
 }
 
+const HEX_CODES = Uint8Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
+
+/**
+ * `bytes` as "%02X" pairs separated by blanks, written as ASCII into `out` at `at` (room:
+ * 3 * length - 1); returns the position after them. Payloads run to megabytes (LogicalMessage).
+ */
+export function putHexSpaced(out: Uint8Array, at: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  if (n === 0) return at;
+  let p = at;
+  let x = bytes[0] as number;
+  out[p++] = HEX_CODES[x >> 4] as number;
+  out[p++] = HEX_CODES[x & 15] as number;
+  for (let i = 1; i < n; i++) {
+    x = bytes[i] as number;
+    out[p] = 32;
+    out[p + 1] = HEX_CODES[x >> 4] as number;
+    out[p + 2] = HEX_CODES[x & 15] as number;
+    p += 3;
+  }
+  return p;
+}
+
 /** A NUL-terminated string starting at `o` (to the end of `d` if unterminated), bytes as Latin-1-safe UTF-8. */
 export function cstringAt(d: Uint8Array, o: number, max = d.length - o): string {
   const end = Math.min(d.length, o + max);

@@ -5,7 +5,7 @@
  */
 import { RM_LOGICALMSG_ID, XLOG_LOGICAL_MESSAGE } from '../constants.js';
 import type { DecodedRecord } from '../wal/record.js';
-import { cstringAt, needBytes, u8, u32 } from './desc-util.js';
+import { cstringAt, needBytes, putHexSpaced, u8, u32 } from './desc-util.js';
 import type { RmgrDescriptor } from './types.js';
 
 export type LogicalMsgBody =
@@ -30,18 +30,13 @@ export function decodeLogicalMsg(record: DecodedRecord): LogicalMsgBody {
   };
 }
 
-const HEX_DIGITS = Uint8Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
 const asciiDecoder = new TextDecoder();
 
 /** The payload as "%02X" bytes separated by blanks, built as ASCII bytes and decoded once (payloads run to megabytes). */
 function hexBytes(m: Uint8Array): string {
   if (m.length === 0) return '';
-  const out = new Uint8Array(m.length * 3 - 1).fill(32);
-  for (let i = 0; i < m.length; i++) {
-    const b = m[i] as number;
-    out[3 * i] = HEX_DIGITS[b >> 4] as number;
-    out[3 * i + 1] = HEX_DIGITS[b & 15] as number;
-  }
+  const out = new Uint8Array(m.length * 3 - 1);
+  putHexSpaced(out, 0, m);
   return asciiDecoder.decode(out);
 }
 

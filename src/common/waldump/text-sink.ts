@@ -9,6 +9,7 @@
  * Several writers store a whole 32-bit word and advance by fewer bytes, so they may touch up
  * to 7 bytes past the position they return (inside the reserved room, overwritten later).
  */
+import { putHexSpaced } from '../rmgr/desc-util.js';
 
 const encoder = new TextEncoder();
 
@@ -20,7 +21,6 @@ export interface HostStringWriter {
 
 /** Bytes every `ensure` keeps free beyond the request, for the word-wide writers' spill. */
 const SLACK = 8;
-const HEX_CODES = Uint8Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
 
 export class TextSink {
   buf: Uint8Array;
@@ -80,22 +80,8 @@ export class TextSink {
 
   /** `bytes` as "%02X" pairs separated by blanks (pg_waldump's LogicalMessage payload: megabytes of it). */
   hexSpaced(bytes: Uint8Array): void {
-    const n = bytes.length;
-    if (n === 0) return;
-    this.ensure(n * 3);
-    const buf = this.buf;
-    let p = this.pos;
-    let x = bytes[0] as number;
-    buf[p++] = HEX_CODES[x >> 4] as number;
-    buf[p++] = HEX_CODES[x & 15] as number;
-    for (let i = 1; i < n; i++) {
-      x = bytes[i] as number;
-      buf[p] = 32;
-      buf[p + 1] = HEX_CODES[x >> 4] as number;
-      buf[p + 2] = HEX_CODES[x & 15] as number;
-      p += 3;
-    }
-    this.pos = p;
+    this.ensure(bytes.length * 3);
+    this.pos = putHexSpaced(this.buf, this.pos, bytes);
   }
 
   private utf8(s: string): void {
